@@ -1,0 +1,95 @@
+"""Which confidence-interval method produced a paper's printed intervals?
+
+Given counts and the printed point estimate and bounds, recompute the interval with
+every method of :data:`carbook.tables.CI_METHODS`, under two rounding rules, and
+report which reproduce the printed numbers at their printed precision.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from carbook.published import printed_interval
+from carbook.tables import CI_METHODS, proportion_ci
+
+__all__ = ["ROUNDING_RULES", "ci_grid", "search_ci_methods"]
+
+#: How the point estimate enters the interval formula.
+ROUNDING_RULES = {
+    "unrounded": "p = x/n as computed",
+    "rounded_point": "p rounded to the printed percent before computing the bounds",
+}
+
+
+def _interval(x: int, n: int, method: str, rule: str, decimals: int) -> tuple[float, float]:
+    _, lo, hi = proportion_ci(x, n, method=method)  # type: ignore[arg-type]
+    if rule == "rounded_point":
+        p = x / n
+        shift = round(100 * p, decimals) / 100 - p  # move the whole interval with p
+        lo, hi = lo + shift, hi + shift
+    return 100 * lo, 100 * hi
+
+
+def ci_grid(x: int, n: int, methods: list[str] | None = None) -> pd.DataFrame:
+    """Percent estimate and 95% CI of ``x``/``n`` under every method.
+
+    Examples
+    --------
+    >>> ci_grid(34, 43).set_index("method").loc["clopper_pearson", "low"].round(2)
+    np.float64(63.96)
+    """
+    rows = []
+    for method in methods or list(CI_METHODS):
+        _, lo, hi = proportion_ci(x, n, method=method)  # type: ignore[arg-type]
+        rows.append({"method": method, "estimate": 100 * x / n, "low": 100 * lo, "high": 100 * hi})
+    return pd.DataFrame(rows)
+
+
+def _matches(value: float, printed: str) -> bool:
+    lo, hi = printed_interval(printed)
+    return lo <= value < hi
+
+
+def search_ci_methods(cases: pd.DataFrame) -> pd.DataFrame:
+    """Score every (method, rounding rule) pair against printed intervals.
+
+    Parameters
+    ----------
+    cases : pandas.DataFrame
+        Columns ``x``, ``n``, ``value``, ``low``, ``high`` (the last three as
+        printed text, in percent).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method and rule with ``bounds_matched`` (out of
+        ``2 * len(cases)``) and ``all_match``; best first.
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing.
+
+    Examples
+    --------
+    >>> cases = pd.DataFrame({"x": [34], "n": [43], "value": ["79"], "low": ["66"], "high": ["92"]})
+    >>> res = search_ci_methods(cases)
+    >>> res.loc[res["all_match"], "method"].tolist()
+    ['wald_cc', 't_mean']
+    """
+    missing = {"x", "n", "value", "low", "high"} - set(cases.columns)
+    if missing:
+        raise ValueError(f"cases is missing columns {sorted(missing)}")
+    rows = []
+    for method in CI_METHODS:
+        for rule in ROUNDING_RULES:
+            hits = 0
+            for case in cases.itertuples():
+                dec = len(case.value.partition(".")[2])
+                lo, hi = _interval(int(case.x), int(case.n), method, rule, dec)
+                hits += _matches(lo, case.low) + _matches(hi, case.high)
+            rows.append({"method": method, "rounding": rule, "bounds_matched": hits})
+    out = pd.DataFrame(rows)
+    out["bounds_total"] = 2 * len(cases)
+    out["all_match"] = out["bounds_matched"] == out["bounds_total"]
+    return out.sort_values("bounds_matched", ascending=False, kind="stable").reset_index(drop=True)

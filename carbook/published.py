@@ -1,0 +1,204 @@
+"""The published-numbers registry: ``data/<study>/published.csv``.
+
+Every number a document reports is one row. Values and bounds are kept as the
+printed text (``".02"``, ``"13.1"``, ``"29"``) because the printed text *is* the
+precision: a published 13.1 stands for any value in [13.05, 13.15).
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+__all__ = [
+    "DATA_DIR",
+    "LEVELS",
+    "decimals",
+    "load_published",
+    "printed_interval",
+    "studies",
+]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+LEVELS = ("exact", "reconstructed", "not_reproducible")
+BOUNDS = ("", "ci95", "range", "iqr")
+COLUMNS = [
+    "id",
+    "document",
+    "artifact",
+    "location",
+    "population",
+    "quantity",
+    "value",
+    "low",
+    "high",
+    "bound",
+    "n",
+    "N",
+    "unit",
+    "level",
+    "reason",
+]
+
+
+def _parse(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not a printed number: {text!r}") from None
+
+
+def decimals(text: str) -> int:
+    """Number of decimals printed in ``text`` (the printed precision).
+
+    Examples
+    --------
+    >>> decimals("13.1"), decimals(".02"), decimals("29"), decimals("<.001")
+    (1, 2, 0, 3)
+    """
+    d = _parse(text.lstrip("<>"))
+    return max(0, -int(d.as_tuple().exponent))
+
+
+def printed_interval(text: str) -> tuple[float, float]:
+    """The interval of true values that print as ``text``.
+
+    Half-open ``[v - h, v + h)`` with ``h`` half a unit in the last printed decimal.
+    ``"<x"`` means any value below ``x`` (down to minus infinity); ``">x"`` any above.
+
+    Examples
+    --------
+    >>> printed_interval("13.1")
+    (13.05, 13.15)
+    >>> printed_interval(".02")
+    (0.015, 0.025)
+    >>> printed_interval("<.001")
+    (-inf, 0.001)
+    """
+    if text.startswith("<"):
+        return -math.inf, float(_parse(text[1:]))
+    if text.startswith(">"):
+        return float(_parse(text[1:])), math.inf
+    value = _parse(text)
+    half = Decimal(1).scaleb(-decimals(text)) / 2
+    return float(value - half), float(value + half)
+
+
+def _is_number(text: str) -> bool:
+    if text == "":
+        return True
+    try:
+        printed_interval(text)
+    except ValueError:
+        return False
+    return True
+
+
+_printed = pa.Check(lambda s: s.map(_is_number), element_wise=False, error="printed number")
+
+SCHEMA = pa.DataFrameSchema(
+    {
+        "id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$"), unique=True),
+        "document": pa.Column(str, pa.Check.str_matches(r"^\d{3}$")),
+        "artifact": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "location": pa.Column(str),
+        "population": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "quantity": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "value": pa.Column(str, [pa.Check.str_length(min_value=1), _printed]),
+        "low": pa.Column(str, _printed),
+        "high": pa.Column(str, _printed),
+        "bound": pa.Column(str, pa.Check.isin(BOUNDS)),
+        "n": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "N": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "unit": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "level": pa.Column(str, pa.Check.isin(LEVELS)),
+        "reason": pa.Column(str),
+    },
+    checks=[
+        pa.Check(
+            lambda d: (d["level"] == "exact") | (d["reason"] != ""),
+            error="reason is required unless level is exact",
+        ),
+        pa.Check(
+            lambda d: (d["bound"] == "") == ((d["low"] == "") & (d["high"] == "")),
+            error="bound must be given exactly when low or high is",
+        ),
+        pa.Check(lambda d: d["n"].isna() | d["N"].isna() | (d["n"] <= d["N"]), error="n > N"),
+    ],
+    strict=True,
+    ordered=True,
+)
+
+
+def studies() -> list[str]:
+    """Study keys that have a registry, in alphabetical order.
+
+    Examples
+    --------
+    >>> "zhang2021" in studies()
+    True
+    """
+    return sorted(p.parent.name for p in DATA_DIR.glob("*/published.csv"))
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path}: malformed CSV ({err})") from err
+    if list(raw.columns) != COLUMNS:
+        raise ValueError(f"{path}: columns must be {COLUMNS}, got {list(raw.columns)}")
+    for col in ("n", "N"):
+        bad = ~raw[col].str.fullmatch(r"\d*")
+        if bad.any():
+            row = int(bad.idxmax()) + 2  # header is line 1
+            raise ValueError(f"{path}, line {row}: {col} must be a whole number")
+        raw[col] = pd.to_numeric(raw[col].replace("", None)).astype("Int64")
+    return raw
+
+
+def load_published(study: str | None = None) -> pd.DataFrame:
+    """Load and validate one study's registry, or all of them.
+
+    Parameters
+    ----------
+    study : str, optional
+        Study key (a folder of ``data/``). ``None`` loads every study.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The registry columns plus ``study`` (first) and ``precision`` (the step of
+        the last printed decimal of ``value``).
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the failing rows when the CSV breaks the schema, or
+        when ``study`` is unknown.
+
+    Examples
+    --------
+    >>> reg = load_published("zhang2021")
+    >>> reg.loc[reg["id"] == "cr_pct", ["value", "low", "high", "precision"]].iloc[0].tolist()
+    ['79', '66', '92', 1.0]
+    """
+    if study is None:
+        return pd.concat([load_published(s) for s in studies()], ignore_index=True)
+    path = DATA_DIR / study / "published.csv"
+    if not path.is_file():
+        raise ValueError(f"unknown study {study!r}: no {path}; known: {studies()}")
+    raw = _read_csv(path)
+    try:
+        df = SCHEMA.validate(raw, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases[["column", "check", "index", "failure_case"]]
+        raise ValueError(f"{path} breaks the registry schema:\n{cases.to_string()}") from None
+    df.insert(0, "study", study)
+    df["precision"] = [10.0 ** -decimals(v) for v in df["value"]]
+    return df

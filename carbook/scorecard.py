@@ -1,0 +1,231 @@
+"""Published vs reproduced: the rounding-aware comparison behind every scorecard.
+
+A reproduced number matches a published one when it would print the same at the
+printed precision (see :func:`carbook.published.printed_interval`); a value and
+its two bounds are compared one by one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from carbook.published import load_published, printed_interval, studies
+
+__all__ = [
+    "STATUSES",
+    "ScorecardError",
+    "book_scorecard",
+    "check",
+    "reproduction",
+    "reproductions",
+    "score",
+    "summary",
+]
+
+STATUSES = ("exact", "reconstructed", "outside", "not_reproducible", "pending")
+REPRO_COLUMNS = ["claim_id", "reproduced", "reproduced_low", "reproduced_high", "method"]
+CSV_COLUMNS = [
+    "study",
+    "claim_id",
+    "artifact",
+    "quantity",
+    "published",
+    "published_low",
+    "published_high",
+    "reproduced",
+    "reproduced_low",
+    "reproduced_high",
+    "level",
+    "status",
+    "distance",
+    "reason",
+    "method",
+]
+
+
+class ScorecardError(AssertionError):
+    """A number expected to match its published value does not."""
+
+
+def reproduction(
+    claim_id: str,
+    value: float,
+    low: float | None = None,
+    high: float | None = None,
+    method: str = "",
+) -> dict[str, object]:
+    """One reproduced number (a row for :func:`reproductions`).
+
+    Examples
+    --------
+    >>> reproduction("cr_pct", 79.07, 66.4, 91.7, "t.test")["reproduced_low"]
+    66.4
+    """
+    return {
+        "claim_id": claim_id,
+        "reproduced": float(value),
+        "reproduced_low": np.nan if low is None else float(low),
+        "reproduced_high": np.nan if high is None else float(high),
+        "method": method,
+    }
+
+
+def reproductions(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
+    """Collect reproduced numbers into a frame, refusing duplicates and NaN values.
+
+    Examples
+    --------
+    >>> reproductions([reproduction("a", 1.0)]).columns.tolist()
+    ['claim_id', 'reproduced', 'reproduced_low', 'reproduced_high', 'method']
+    """
+    df = pd.DataFrame(list(rows), columns=REPRO_COLUMNS)
+    dup = df["claim_id"][df["claim_id"].duplicated()]
+    if not dup.empty:
+        raise ValueError(f"claim reproduced twice: {sorted(set(dup))}")
+    nan = df["claim_id"][df["reproduced"].isna()]
+    if not nan.empty:
+        raise ValueError(f"reproduced value is NaN for {sorted(nan)}")
+    return df
+
+
+def _distance(published: str, reproduced: float) -> float:
+    """0 inside the printed interval, else the signed gap to its nearest edge."""
+    if published == "" or reproduced is None or math.isnan(reproduced):
+        return 0.0
+    lo, hi = printed_interval(published)
+    if reproduced < lo:
+        return reproduced - lo
+    if reproduced >= hi:
+        return reproduced - hi
+    return 0.0
+
+
+def _row_status(row: pd.Series) -> tuple[str, float]:
+    gaps = [
+        _distance(row["value"], row["reproduced"]),
+        _distance(row["low"], row["reproduced_low"]),
+        _distance(row["high"], row["reproduced_high"]),
+    ]
+    distance = max(gaps, key=abs)
+    if row["level"] == "not_reproducible":
+        return "not_reproducible", distance
+    if pd.isna(row["reproduced"]):
+        return "pending", np.nan
+    for bound, rep in (("low", "reproduced_low"), ("high", "reproduced_high")):
+        if row[bound] != "" and pd.isna(row[rep]):
+            return "outside", np.nan  # a published bound with no reproduced bound
+    return (row["level"] if distance == 0 else "outside"), distance
+
+
+def score(published: pd.DataFrame, reproduced: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Compare a registry with reproduced numbers, one row per published number.
+
+    Parameters
+    ----------
+    published : pandas.DataFrame
+        From :func:`carbook.published.load_published`.
+    reproduced : pandas.DataFrame, optional
+        From :func:`reproductions`. Claims without a row are ``pending``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CSV_COLUMNS`: the published value and bounds as printed, the reproduced
+        ones, the expected ``level``, the ``status`` and, for ``outside`` rows, the
+        ``distance`` from the printed interval (in the unit of the number).
+
+    Raises
+    ------
+    ValueError
+        If a reproduced ``claim_id`` is not in the registry.
+
+    Examples
+    --------
+    >>> reg = load_published("zhang2021")
+    >>> rep = reproductions([reproduction("cr_pct", 79.07, 66.40, 91.74)])
+    >>> score(reg, rep).set_index("claim_id").loc["cr_pct", "status"]
+    'exact'
+    """
+    if reproduced is None:
+        reproduced = reproductions([])
+    unknown = set(reproduced["claim_id"]) - set(published["id"])
+    if unknown:
+        raise ValueError(f"reproduced claim_id not in the registry: {sorted(unknown)}")
+    merged = published.merge(reproduced, left_on="id", right_on="claim_id", how="left")
+    merged["claim_id"] = merged["id"]
+    merged["method"] = merged["method"].fillna("")
+    status = merged.apply(_row_status, axis=1, result_type="expand")
+    merged["status"], merged["distance"] = status[0], status[1]
+    merged = merged.rename(
+        columns={"value": "published", "low": "published_low", "high": "published_high"}
+    )
+    return merged[CSV_COLUMNS].reset_index(drop=True)
+
+
+def check(scored: pd.DataFrame) -> pd.DataFrame:
+    """Raise if any number expected to match is ``outside``; else return ``scored``.
+
+    Raises
+    ------
+    ScorecardError
+        Listing every offending claim with its published and reproduced values.
+
+    Examples
+    --------
+    >>> reg = load_published("zhang2021")
+    >>> bad = score(reg, reproductions([reproduction("cr_pct", 75.0, 60.0, 90.0)]))
+    >>> check(bad)
+    Traceback (most recent call last):
+    ...
+    carbook.scorecard.ScorecardError: 1 number(s) expected to match do not: ...
+    """
+    bad = scored[scored["status"] == "outside"]
+    if not bad.empty:
+        cols = ["study", "claim_id", "published", "reproduced", "distance"]
+        raise ScorecardError(
+            f"{len(bad)} number(s) expected to match do not: {bad[cols].to_string(index=False)}"
+        )
+    return scored
+
+
+def study_scorecard(study: str) -> pd.DataFrame:
+    """Score one study with the reproductions its module computes (if any).
+
+    Examples
+    --------
+    >>> sc = study_scorecard("zhang2021")
+    >>> set(sc["status"]) <= set(STATUSES)
+    True
+    """
+    from carbook.studies import reproduce  # imported here: studies import this module
+
+    return score(load_published(study), reproduce(study))
+
+
+def book_scorecard() -> pd.DataFrame:
+    """The whole-book scorecard: every published number of every study.
+
+    Examples
+    --------
+    >>> sc = book_scorecard()
+    >>> sorted(sc["study"].unique()) == studies()
+    True
+    """
+    return pd.concat([study_scorecard(s) for s in studies()], ignore_index=True)
+
+
+def summary(scored: pd.DataFrame) -> pd.DataFrame:
+    """Counts of numbers by study and status, with totals.
+
+    Examples
+    --------
+    >>> summary(study_scorecard("zhang2021")).columns[-1]
+    'total'
+    """
+    table = pd.crosstab(scored["study"], scored["status"], margins=True, margins_name="total")
+    present = [s for s in STATUSES if s in table.columns]
+    return table[[*present, "total"]]

@@ -1,0 +1,81 @@
+"""Zhang 2021: donor-derived CD19 CAR T for B-ALL relapsing after alloHSCT (seed 003).
+
+Only aggregate counts are published. Which CI method the authors used is not stated;
+:func:`ci_method` finds it by :func:`carbook.cimatch.search_ci_methods` over the
+three printed intervals (CR, CRS, ICANS), so the choice is made by the data, in
+the open, and shown in the chapter.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from carbook.cimatch import search_ci_methods
+from carbook.data import load_counts
+from carbook.published import load_published
+from carbook.scorecard import reproduction, reproductions
+from carbook.studies.common import from_counts
+
+__all__ = ["ci_cases", "ci_method", "reproduce"]
+
+STUDY = "zhang2021"
+
+
+def ci_cases() -> pd.DataFrame:
+    """The printed percent intervals next to the counts they come from.
+
+    Examples
+    --------
+    >>> ci_cases()[["claim_id", "x", "n", "value", "low", "high"]].iloc[0].tolist()
+    ['cr_pct', 34, 43, '79', '66', '92']
+    """
+    counts = load_counts(STUDY)
+    counts = counts[counts["percent_claim"] != ""]
+    reg = load_published(STUDY).set_index("id")
+    out = pd.DataFrame(
+        {
+            "claim_id": counts["percent_claim"].to_numpy(),
+            "x": counts["count"].astype(int).to_numpy(),
+            "n": counts["denominator"].astype(int).to_numpy(),
+        }
+    )
+    for col in ("value", "low", "high"):
+        out[col] = reg.loc[out["claim_id"], col].to_numpy()
+    return out
+
+
+def ci_method() -> str:
+    """The single CI method that reproduces all printed bounds (unrounded point).
+
+    Raises
+    ------
+    ValueError
+        If no method, or more than one, reproduces every bound.
+
+    Examples
+    --------
+    >>> ci_method()
+    't_mean'
+    """
+    res = search_ci_methods(ci_cases())
+    winners = res[res["all_match"] & (res["rounding"] == "unrounded")]["method"].tolist()
+    if len(winners) != 1:
+        raise ValueError(f"expected exactly one matching CI method, found {winners}")
+    return winners[0]
+
+
+def reproduce() -> pd.DataFrame:
+    """Every zhang2021 number that the published counts allow.
+
+    Examples
+    --------
+    >>> reproduce().set_index("claim_id").loc["cr_pct", "reproduced"].round(2)
+    np.float64(79.07)
+    """
+    counts = load_counts(STUDY)
+    rows = from_counts(counts, ci_method())
+    # The finding behind the two "N = 43" rows: the CR subgroup is the CR count.
+    n_cr = int(counts.set_index("event").loc["complete_remission", "count"])
+    for claim in ("cr_subgroup_n_cir", "cr_subgroup_n_efs"):
+        rows.append(reproduction(claim, n_cr, method="size of the CR subgroup = CR count"))
+    return reproductions(rows)
