@@ -1,4 +1,4 @@
-"""Which confidence-interval method produced a paper's printed intervals?
+"""Find which confidence-interval method produced a paper's printed intervals.
 
 Given counts and the printed point estimate and bounds, recompute the interval with
 every method of :data:`carbook.tables.CI_METHODS`, under two rounding rules, and
@@ -8,11 +8,13 @@ report which reproduce the printed numbers at their printed precision.
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.figure import Figure
 
+from carbook.plots import interval_plot
 from carbook.published import printed_interval
 from carbook.tables import CI_METHODS, proportion_ci
 
-__all__ = ["ROUNDING_RULES", "ci_grid", "search_ci_methods"]
+__all__ = ["ROUNDING_RULES", "ci_grid", "ci_methods_figure", "search_ci_methods"]
 
 #: How the point estimate enters the interval formula.
 ROUNDING_RULES = {
@@ -74,7 +76,7 @@ def search_ci_methods(cases: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> cases = pd.DataFrame({"x": [34], "n": [43], "value": ["79"], "low": ["66"], "high": ["92"]})
     >>> res = search_ci_methods(cases)
-    >>> res.loc[res["all_match"], "method"].tolist()
+    >>> res.loc[res["all_match"] & (res["rounding"] == "unrounded"), "method"].tolist()
     ['wald_cc', 't_mean']
     """
     missing = {"x", "n", "value", "low", "high"} - set(cases.columns)
@@ -93,3 +95,19 @@ def search_ci_methods(cases: pd.DataFrame) -> pd.DataFrame:
     out["bounds_total"] = 2 * len(cases)
     out["all_match"] = out["bounds_matched"] == out["bounds_total"]
     return out.sort_values("bounds_matched", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def ci_methods_figure(
+    x: int, n: int, highlight: str | None = None, published: tuple[float, float] | None = None
+) -> Figure:
+    """Every method's 95% CI for ``x``/``n`` on one axis (percent).
+
+    Examples
+    --------
+    >>> fig = ci_methods_figure(34, 43, highlight="t_mean", published=(66, 92))
+    >>> len(fig.axes[0].get_yticklabels())
+    8
+    """
+    grid = ci_grid(x, n).rename(columns={"method": "label"})
+    title = f"95% CI for {x}/{n} = {100 * x / n:.1f}% by method"
+    return interval_plot(grid, title, published=published, highlight=highlight)

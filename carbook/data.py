@@ -61,8 +61,9 @@ def load_counts(study: str) -> pd.DataFrame:
     Examples
     --------
     >>> counts = load_counts("zhang2021")
-    >>> counts.set_index("event").loc["complete_remission", ["count", "denominator"]].tolist()
-    [34, 43]
+    >>> cr = counts.set_index("event").loc["complete_remission"]
+    >>> int(cr["count"]), int(cr["denominator"])
+    (34, 43)
     """
     path = DATA_DIR / study / "counts.csv"
     if not path.is_file():

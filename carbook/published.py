@@ -185,8 +185,9 @@ def load_published(study: str | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> reg = load_published("zhang2021")
-    >>> reg.loc[reg["id"] == "cr_pct", ["value", "low", "high", "precision"]].iloc[0].tolist()
-    ['79', '66', '92', 1.0]
+    >>> row = reg.set_index("id").loc["cr_pct"]
+    >>> row[["value", "low", "high"]].tolist(), float(row["precision"])
+    (['79', '66', '92'], 1.0)
     """
     if study is None:
         return pd.concat([load_published(s) for s in studies()], ignore_index=True)

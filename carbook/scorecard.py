@@ -82,7 +82,9 @@ def reproductions(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     >>> reproductions([reproduction("a", 1.0)]).columns.tolist()
     ['claim_id', 'reproduced', 'reproduced_low', 'reproduced_high', 'method']
     """
-    df = pd.DataFrame(list(rows), columns=REPRO_COLUMNS)
+    df = pd.DataFrame(list(rows), columns=REPRO_COLUMNS).astype(
+        {"claim_id": str, "reproduced": float, "reproduced_low": float, "reproduced_high": float}
+    )
     dup = df["claim_id"][df["claim_id"].duplicated()]
     if not dup.empty:
         raise ValueError(f"claim reproduced twice: {sorted(set(dup))}")
@@ -92,33 +94,40 @@ def reproductions(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     return df
 
 
-def _distance(published: str, reproduced: float) -> float:
-    """0 inside the printed interval, else the signed gap to its nearest edge."""
-    if published == "" or reproduced is None or math.isnan(reproduced):
-        return 0.0
+def _gap(published: str, reproduced: float) -> tuple[bool, float]:
+    """Whether ``reproduced`` prints as ``published``, and the signed gap to the interval.
+
+    The gap is 0 inside; outside it is the distance to the nearest edge (0 exactly on
+    the excluded upper edge, which still counts as outside).
+    """
+    if published == "":
+        return True, 0.0
+    if reproduced is None or math.isnan(reproduced):
+        return False, np.nan
     lo, hi = printed_interval(published)
     if reproduced < lo:
-        return reproduced - lo
+        return False, reproduced - lo
     if reproduced >= hi:
-        return reproduced - hi
-    return 0.0
+        return False, reproduced - hi
+    return True, 0.0
 
 
 def _row_status(row: pd.Series) -> tuple[str, float]:
+    if pd.isna(row["reproduced"]):
+        if row["level"] == "not_reproducible":
+            return "not_reproducible", np.nan
+        return "pending", np.nan
     gaps = [
-        _distance(row["value"], row["reproduced"]),
-        _distance(row["low"], row["reproduced_low"]),
-        _distance(row["high"], row["reproduced_high"]),
+        _gap(row["value"], row["reproduced"]),
+        _gap(row["low"], row["reproduced_low"]),
+        _gap(row["high"], row["reproduced_high"]),
     ]
-    distance = max(gaps, key=abs)
+    inside = all(ok for ok, _ in gaps)
+    distances = [d for _, d in gaps if not np.isnan(d)]
+    distance = max(distances, key=abs) if distances else np.nan
     if row["level"] == "not_reproducible":
         return "not_reproducible", distance
-    if pd.isna(row["reproduced"]):
-        return "pending", np.nan
-    for bound, rep in (("low", "reproduced_low"), ("high", "reproduced_high")):
-        if row[bound] != "" and pd.isna(row[rep]):
-            return "outside", np.nan  # a published bound with no reproduced bound
-    return (row["level"] if distance == 0 else "outside"), distance
+    return (row["level"] if inside else "outside"), distance
 
 
 def score(published: pd.DataFrame, reproduced: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -178,16 +187,17 @@ def check(scored: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> reg = load_published("zhang2021")
     >>> bad = score(reg, reproductions([reproduction("cr_pct", 75.0, 60.0, 90.0)]))
-    >>> check(bad)
-    Traceback (most recent call last):
-    ...
-    carbook.scorecard.ScorecardError: 1 number(s) expected to match do not: ...
+    >>> try:
+    ...     check(bad)
+    ... except ScorecardError as err:
+    ...     print(str(err).splitlines()[0])
+    1 number(s) expected to match do not:
     """
     bad = scored[scored["status"] == "outside"]
     if not bad.empty:
         cols = ["study", "claim_id", "published", "reproduced", "distance"]
         raise ScorecardError(
-            f"{len(bad)} number(s) expected to match do not: {bad[cols].to_string(index=False)}"
+            f"{len(bad)} number(s) expected to match do not:\n{bad[cols].to_string(index=False)}"
         )
     return scored
 

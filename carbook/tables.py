@@ -9,6 +9,7 @@ they never need R.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -101,6 +102,35 @@ def _wilson_cc(x: int, n: int, z: float) -> tuple[float, float]:
     return bound(-1), bound(+1)
 
 
+def _wald(x: int, n: int, alpha: float, cc: bool = False) -> tuple[float, float]:
+    p = x / n
+    half = stats.norm.ppf(1 - alpha / 2) * np.sqrt(p * (1 - p) / n) + (1 / (2 * n) if cc else 0)
+    return p - half, p + half
+
+
+def _t_mean(x: int, n: int, alpha: float) -> tuple[float, float]:
+    p = x / n
+    se = np.sqrt(p * (1 - p) / (n - 1))  # sd of the 0/1 vector (n - 1 divisor) / sqrt(n)
+    half = stats.t.ppf(1 - alpha / 2, n - 1) * se
+    return p - half, p + half
+
+
+def _statsmodels(method: str) -> Callable[[int, int, float], tuple[float, float]]:
+    return lambda x, n, alpha: proportion_confint(x, n, alpha=alpha, method=method)
+
+
+_CI_BOUNDS: dict[str, Callable[[int, int, float], tuple[float, float]]] = {
+    "wald": _wald,
+    "wald_cc": lambda x, n, alpha: _wald(x, n, alpha, cc=True),
+    "wilson": _statsmodels("wilson"),
+    "wilson_cc": lambda x, n, alpha: _wilson_cc(x, n, stats.norm.ppf(1 - alpha / 2)),
+    "clopper_pearson": _statsmodels("beta"),
+    "agresti_coull": _statsmodels("agresti_coull"),
+    "jeffreys": _statsmodels("jeffreys"),
+    "t_mean": _t_mean,
+}
+
+
 def proportion_ci(
     x: int, n: int, method: CIMethod = "clopper_pearson", conf: float = 0.95
 ) -> tuple[float, float, float]:
@@ -150,26 +180,10 @@ def proportion_ci(
         raise ValueError(f"conf must be strictly between 0 and 1, got {conf!r}")
     if method not in CI_METHODS:
         raise ValueError(f"method must be one of {sorted(CI_METHODS)}, got {method!r}")
-    alpha = 1 - conf
+    if method == "t_mean" and n < 2:
+        raise ValueError("method 't_mean' needs n >= 2")
+    lo, hi = _CI_BOUNDS[method](x, n, 1 - conf)
     p = x / n
-    z = stats.norm.ppf(1 - alpha / 2)
-    if method == "wald":
-        half = z * np.sqrt(p * (1 - p) / n)
-        lo, hi = p - half, p + half
-    elif method == "wald_cc":
-        half = z * np.sqrt(p * (1 - p) / n) + 1 / (2 * n)
-        lo, hi = p - half, p + half
-    elif method == "wilson_cc":
-        lo, hi = _wilson_cc(x, n, z)
-    elif method == "t_mean":
-        if n < 2:
-            raise ValueError("method 't_mean' needs n >= 2")
-        se = np.sqrt(p * (1 - p) / (n - 1))  # sd of the 0/1 vector (n - 1) / sqrt(n)
-        half = stats.t.ppf(1 - alpha / 2, n - 1) * se
-        lo, hi = p - half, p + half
-    else:
-        sm = {"wilson": "wilson", "clopper_pearson": "beta"}.get(method, method)
-        lo, hi = proportion_confint(x, n, alpha=alpha, method=sm)
     return float(p), float(lo), float(hi)
 
 

@@ -16,7 +16,7 @@ from carbook.published import load_published
 from carbook.scorecard import reproduction, reproductions
 from carbook.studies.common import from_counts
 
-__all__ = ["ci_cases", "ci_method", "reproduce"]
+__all__ = ["ci_cases", "ci_method", "external_comparison", "reproduce"]
 
 STUDY = "zhang2021"
 
@@ -26,8 +26,11 @@ def ci_cases() -> pd.DataFrame:
 
     Examples
     --------
-    >>> ci_cases()[["claim_id", "x", "n", "value", "low", "high"]].iloc[0].tolist()
-    ['cr_pct', 34, 43, '79', '66', '92']
+    >>> first = ci_cases().iloc[0]
+    >>> first["claim_id"], int(first["x"]), int(first["n"])
+    ('cr_pct', 34, 43)
+    >>> first[["value", "low", "high"]].tolist()
+    ['79', '66', '92']
     """
     counts = load_counts(STUDY)
     counts = counts[counts["percent_claim"] != ""]
@@ -79,3 +82,42 @@ def reproduce() -> pd.DataFrame:
     for claim in ("cr_subgroup_n_cir", "cr_subgroup_n_efs"):
         rows.append(reproduction(claim, n_cr, method="size of the CR subgroup = CR count"))
     return reproductions(rows)
+
+
+def external_comparison() -> pd.DataFrame:
+    """The document's 1-year OS next to the two salvage options it cites.
+
+    All three numbers are *published* (none is recomputed here): the point is where
+    the cited values fall relative to the published interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``label``, ``estimate``, ``low``, ``high`` (percent; NaN where no CI is
+        printed), ``source`` and ``below_zhang_ci`` (the cited value is below the
+        lower limit of the donor-derived CAR T interval).
+
+    Examples
+    --------
+    >>> external_comparison()["below_zhang_ci"].tolist()
+    [False, True, True]
+    """
+    reg = load_published(STUDY).set_index("id")
+    rows = [
+        ("os_1y", "donor-derived CAR T (this study)", "Zhang 2021"),
+        ("dli_os_1y", "donor lymphocyte infusion", "Vaezi 2018 (cited)"),
+        ("hsct2_os_1y", "second alloHSCT", "Poon 2013 (cited)"),
+    ]
+    out = pd.DataFrame(
+        {
+            "label": [label for _, label, _ in rows],
+            "estimate": [float(reg.loc[i, "value"]) for i, _, _ in rows],
+            "low": [float(reg.loc[i, "low"] or "nan") for i, _, _ in rows],
+            "high": [float(reg.loc[i, "high"] or "nan") for i, _, _ in rows],
+            "source": [src for _, _, src in rows],
+        }
+    )
+    out["below_zhang_ci"] = out["estimate"] < out.loc[0, "low"]
+    out["low"] = out["low"].fillna(out["estimate"])
+    out["high"] = out["high"].fillna(out["estimate"])
+    return out

@@ -1,0 +1,69 @@
+"""One house style for the book's figures (matplotlib + seaborn)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+__all__ = ["interval_plot"]
+
+sns.set_theme(style="whitegrid", context="notebook")
+
+
+def interval_plot(
+    intervals: pd.DataFrame,
+    title: str,
+    xlabel: str = "percent",
+    published: tuple[float, float] | None = None,
+    highlight: str | None = None,
+) -> Figure:
+    """Horizontal point-and-interval plot, one row per ``label``.
+
+    Parameters
+    ----------
+    intervals : pandas.DataFrame
+        Columns ``label``, ``estimate``, ``low``, ``high``.
+    title, xlabel : str
+        Figure title and x-axis label.
+    published : tuple of float, optional
+        A published interval drawn as a shaded band for comparison.
+    highlight : str, optional
+        The ``label`` drawn in a contrasting colour.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If a column is missing.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"label": ["a"], "estimate": [50.0], "low": [40.0], "high": [60.0]})
+    >>> interval_plot(df, "demo").axes[0].get_title()
+    'demo'
+    """
+    missing = {"label", "estimate", "low", "high"} - set(intervals.columns)
+    if missing:
+        raise ValueError(f"intervals is missing columns {sorted(missing)}")
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(intervals) + 1.4))
+    ys = range(len(intervals))
+    if published is not None:
+        ax.axvspan(*published, color="tab:orange", alpha=0.15, label="published interval")
+    for y, row in zip(ys, intervals.itertuples(), strict=True):
+        colour = "tab:red" if row.label == highlight else "tab:blue"
+        ax.plot([row.low, row.high], [y, y], color=colour, lw=2.5)
+        ax.plot(row.estimate, y, "o", color=colour)
+    ax.set_yticks(list(ys), intervals["label"].tolist())
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    if published is not None:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
+    fig.tight_layout()
+    plt.close(fig)  # the caller displays it; avoids a second copy in notebooks
+    return fig

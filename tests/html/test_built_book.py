@@ -1,0 +1,48 @@
+"""Checks on the built HTML (run by `make html-test` after `make book`)."""
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
+PAGES = sorted((HTML / "chapters").glob("*.html")) if HTML.is_dir() else []
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_book_was_built():
+    assert PAGES, f"no chapter pages under {HTML}; run `make book` first"
+
+
+def _widget_cells():
+    return [
+        (p.name, i, c) for p in PAGES for i, c in enumerate(_soup(p).select("div.cell.tag_widget"))
+    ]
+
+
+def test_book_has_widget_cells():
+    assert _widget_cells(), "no cell tagged 'widget' in the built book"
+
+
+@pytest.mark.parametrize(("page", "index", "cell"), _widget_cells())
+def test_widget_cell_shows_a_static_result(page, index, cell):
+    out = cell.select_one("div.cell_output")
+    assert out is not None, f"{page}: widget cell {index} has no output"
+    visible = out.find_all("img") + out.find_all("table")
+    assert visible, f"{page}: widget cell {index} shows no static figure or table"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_page_has_no_error_output(page):
+    soup = _soup(page)
+    assert not soup.select("div.output.traceback"), f"{page.name} shows a traceback"
+    assert "Traceback (most recent call last)" not in soup.get_text()
+
+
+def test_scorecard_appendix_lists_every_study():
+    text = _soup(HTML / "chapters" / "scorecard.html").get_text()
+    for study in ("gauthier2021", "wudhikarn2021", "xu2023", "zhang2021"):
+        assert study in text
