@@ -13,12 +13,13 @@ import pandera.pandas as pa
 
 from carbook.published import DATA_DIR, load_published
 
-__all__ = ["load_counts"]
+__all__ = ["evaluate_counts", "load_counts"]
 
 COUNTS_SCHEMA = pa.DataFrameSchema(
     {
         "event": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$"), unique=True),
-        "count": pa.Column("Int64", pa.Check.ge(0)),
+        "count": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "formula": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_ +-]*$")),
         "denominator": pa.Column("Int64", pa.Check.gt(0), nullable=True),
         "count_claim": pa.Column(str),
         "percent_claim": pa.Column(str),
@@ -26,7 +27,13 @@ COUNTS_SCHEMA = pa.DataFrameSchema(
     },
     checks=[
         pa.Check(
-            lambda d: d["denominator"].isna() | (d["count"] <= d["denominator"]),
+            lambda d: d["count"].notna() | (d["formula"] != ""),
+            error="a row needs a printed count, a formula, or both",
+        ),
+        pa.Check(
+            lambda d: (
+                d["denominator"].isna() | d["count"].isna() | (d["count"] <= d["denominator"])
+            ),
             error="count exceeds denominator",
         ),
         pa.Check(
@@ -50,8 +57,11 @@ def _validate(schema: pa.DataFrameSchema, df: pd.DataFrame, path: Path) -> pd.Da
 def load_counts(study: str) -> pd.DataFrame:
     """Aggregate counts a study publishes (``data/<study>/counts.csv``).
 
-    Each row is one event with its count and denominator, and the registry ids of
-    the printed count and percent it supports. Every referenced claim must exist.
+    Each row is one event with its printed count and/or a ``formula`` over other
+    events (``"a + b - c"``), its denominator, and the registry ids of the printed
+    count and percent it supports. Every referenced claim must exist. The returned
+    frame has a ``value`` column: the formula's result where there is one, else the
+    printed count (see :func:`evaluate_counts`).
 
     Raises
     ------
@@ -81,4 +91,99 @@ def load_counts(study: str) -> pd.DataFrame:
     unknown = sorted(refs - claims - {""})
     if unknown:
         raise ValueError(f"{path} references claims not in published.csv: {unknown}")
+    df["value"] = evaluate_counts(df, path).astype("Int64")
     return df
+
+
+def _evaluate(formula: str, values: dict[str, int], where: str) -> int:
+    tokens = formula.replace("+", " + ").replace("-", " - ").split()
+    total, sign = 0, 1
+    for i, tok in enumerate(tokens):
+        if i % 2 == 1:
+            if tok not in "+-":
+                raise ValueError(f"{where}: expected + or - in formula, got {tok!r}")
+            sign = 1 if tok == "+" else -1
+        elif tok.isdigit():
+            total += sign * int(tok)
+        elif tok in values:
+            total += sign * values[tok]
+        else:
+            raise ValueError(f"{where}: formula refers to unknown event {tok!r}")
+    return total
+
+
+def evaluate_counts(counts: pd.DataFrame, source: object = "counts") -> pd.Series:
+    """Value of every event: its formula's result if it has one, else its count.
+
+    Formulas are sums and differences of other events and whole numbers, and may
+    refer to events defined later in the file.
+
+    Raises
+    ------
+    ValueError
+        On an unknown event, a malformed formula, or a circular definition.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"event": ["a", "b", "total"], "count": [35, 8, 45],
+    ...                    "formula": ["", "", "a + b + 2"]})
+    >>> evaluate_counts(df).tolist()
+    [35, 8, 45]
+    """
+    pending = dict(zip(counts["event"], counts["formula"], strict=True))
+    values = {
+        e: int(c)
+        for e, c, f in counts[["event", "count", "formula"]].itertuples(index=False)
+        if f == ""
+    }
+    pending = {e: f for e, f in pending.items() if f}
+    while pending:
+        ready = {
+            e: f
+            for e, f in pending.items()
+            if all(
+                t in values or t.isdigit() or t in "+-"
+                for t in f.replace("+", " + ").replace("-", " - ").split()
+            )
+        }
+        if not ready:
+            unknown = {
+                t
+                for f in pending.values()
+                for t in f.replace("+", " ").replace("-", " ").split()
+                if not t.isdigit() and t not in values and t not in pending
+            }
+            if unknown:
+                raise ValueError(f"{source}: formula refers to unknown event(s) {sorted(unknown)}")
+            raise ValueError(f"{source}: circular formulas among {sorted(pending)}")
+        for event, formula in ready.items():
+            values[event] = _evaluate(formula, values, f"{source}, event {event!r}")
+            del pending[event]
+    return counts["event"].map(values)
+
+
+def read_study_csv(study: str, name: str, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """Read ``data/<study>/<name>`` and validate it against ``schema``.
+
+    Empty cells stay empty strings in text columns (never NaN), so that "not
+    printed" is never silently confused with a value.
+
+    Raises
+    ------
+    ValueError
+        Naming the file (and the failing rows) when it is missing or breaks the schema.
+
+    Examples
+    --------
+    >>> schema = pa.DataFrameSchema({"event": pa.Column(str)}, strict=False)
+    >>> len(read_study_csv("zhang2021", "counts.csv", schema))
+    9
+    """
+    path = DATA_DIR / study / name
+    if not path.is_file():
+        raise ValueError(f"missing data file {path}")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as err:
+        raise ValueError(f"{path}: malformed CSV ({err})") from err
+    return _validate(schema, raw, path)

@@ -95,21 +95,18 @@ def reproductions(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
 
 
 def _gap(published: str, reproduced: float) -> tuple[bool, float]:
-    """Whether ``reproduced`` prints as ``published``, and the signed gap to the interval.
+    """Whether ``reproduced`` prints as ``published``, and how far off it is.
 
-    The gap is 0 inside; outside it is the distance to the nearest edge (0 exactly on
-    the excluded upper edge, which still counts as outside).
+    The distance is 0 when it prints the same, else ``reproduced - published``.
     """
     if published == "":
         return True, 0.0
     if reproduced is None or math.isnan(reproduced):
         return False, np.nan
     lo, hi = printed_interval(published)
-    if reproduced < lo:
-        return False, reproduced - lo
-    if reproduced >= hi:
-        return False, reproduced - hi
-    return True, 0.0
+    if lo <= reproduced < hi:
+        return True, 0.0
+    return False, reproduced - float(published.lstrip("<>"))
 
 
 def _row_status(row: pd.Series) -> tuple[str, float]:
@@ -144,8 +141,9 @@ def score(published: pd.DataFrame, reproduced: pd.DataFrame | None = None) -> pd
     -------
     pandas.DataFrame
         :data:`CSV_COLUMNS`: the published value and bounds as printed, the reproduced
-        ones, the expected ``level``, the ``status`` and, for ``outside`` rows, the
-        ``distance`` from the printed interval (in the unit of the number).
+        ones, the expected ``level``, the ``status`` and the ``distance``: reproduced
+        minus published (in the unit of the number), 0 where it prints the same; for a
+        value with bounds, the largest of the three.
 
     Raises
     ------

@@ -27,12 +27,12 @@ def test_inside_printed_precision_is_exact():
 def test_half_open_upper_edge_is_outside():
     status, distance = _status("cr_pct", 79.5, 66, 92)
     assert status == "outside"
-    assert distance == pytest.approx(0.0)  # on the edge: 79.5 prints as 80
+    assert distance == pytest.approx(0.5)  # on the edge: 79.5 prints as 80
 
 
 def test_each_bound_is_compared():
     status, distance = _status("cr_pct", 79.0, 66.0, 93.0)
-    assert status == "outside" and distance == pytest.approx(0.5)
+    assert status == "outside" and distance == pytest.approx(1.0)
 
 
 def test_missing_reproduced_bound_is_outside():

@@ -122,3 +122,19 @@ def test_wilcoxon_rejects_empty_and_nan():
         tables.wilcoxon_ranksum([1, 2], [])
     with pytest.raises(ValueError, match="x contains NaN"):
         tables.wilcoxon_ranksum([1, np.nan], [2])
+
+
+@pytest.mark.parametrize("row", list(pd.read_csv(FIX / "tables_signed_rank.csv").itertuples()))
+def test_signed_rank_matches_r(row):
+    x = [float(v) for v in row.x.split(",")]
+    y = [float(v) for v in row.y.split(",")]
+    res = tables.wilcoxon_signed_rank(x, y)
+    assert res.statistic == pytest.approx(row.statistic)
+    assert res.pvalue == pytest.approx(row.pvalue, abs=TOL)
+
+
+def test_signed_rank_rejects_bad_pairs():
+    with pytest.raises(ValueError, match="equal length"):
+        tables.wilcoxon_signed_rank([1, 2], [1])
+    with pytest.raises(ValueError, match="all paired differences are zero"):
+        tables.wilcoxon_signed_rank([1, 2], [1, 2])

@@ -11,12 +11,13 @@ from collections.abc import Callable
 import pandas as pd
 
 from carbook.scorecard import reproductions
-from carbook.studies import zhang2021
+from carbook.studies import wudhikarn2021, zhang2021
 
 __all__ = ["REPRODUCERS", "reproduce"]
 
 #: Study key -> function returning its reproduced numbers (see carbook.scorecard).
 REPRODUCERS: dict[str, Callable[[], pd.DataFrame]] = {
+    "wudhikarn2021": wudhikarn2021.reproduce,
     "zhang2021": zhang2021.reproduce,
 }
 

@@ -60,3 +60,19 @@ for (s in samples) {
 }
 write.csv(do.call(rbind, rows), file.path(out, "tables_wilcoxon.csv"), row.names = FALSE)
 writeLines(c(R.version.string, paste("written", Sys.Date())), file.path(out, "tables_R_version.txt"))
+
+# Wilcoxon signed-rank (paired) -----------------------------------------------
+pairs <- list(
+  c("62719,2320302,197262,26210,20400", "13353,746,200363,35800,18900"),
+  c("62719,5208,2320302,0,197262,34183,26210,0,129980,20400",
+    "13353,0,746,0,200363,0,35800,177758,0,18900"),
+  c("1.83,0.50,1.62,2.48,1.68,1.88,1.55,3.06,1.30", "0.878,0.647,0.598,2.05,1.06,1.29,1.06,3.14,1.29"),
+  c("1,2,3,4,5,6", "1.5,2.5,2.5,5,4,7.5"))
+rows <- list()
+for (s in pairs) {
+  x <- as.numeric(strsplit(s[1], ",")[[1]]); y <- as.numeric(strsplit(s[2], ",")[[1]])
+  w <- suppressWarnings(wilcox.test(x, y, paired = TRUE))
+  rows[[length(rows) + 1]] <- data.frame(x = s[1], y = s[2],
+    statistic = unname(w$statistic), pvalue = w$p.value)
+}
+write.csv(do.call(rbind, rows), file.path(out, "tables_signed_rank.csv"), row.names = FALSE)
