@@ -63,11 +63,22 @@ def test_fisher_transposed_table_same_pvalue():
     assert tables.fisher_exact(tab).pvalue == pytest.approx(tables.fisher_exact(tab.T).pvalue)
 
 
-@pytest.mark.parametrize("row", list(pd.read_csv(FIX / "tables_wilcoxon.csv").itertuples()))
-def test_wilcoxon_matches_r(row):
+_TWO_SAMPLE = [
+    (func, row)
+    for fixture, func in [
+        ("tables_wilcoxon.csv", tables.wilcoxon_ranksum),
+        ("tables_signed_rank.csv", tables.wilcoxon_signed_rank),
+    ]
+    for row in pd.read_csv(FIX / fixture).itertuples()
+]
+
+
+@pytest.mark.parametrize(("func", "row"), _TWO_SAMPLE)
+def test_wilcoxon_tests_match_r(func, row):
+    """wilcox.test(x, y) and wilcox.test(x, y, paired = TRUE): R's W/V and P."""
     x = [float(v) for v in row.x.split(",")]
     y = [float(v) for v in row.y.split(",")]
-    res = tables.wilcoxon_ranksum(x, y)
+    res = func(x, y)
     assert res.statistic == pytest.approx(row.statistic)
     assert res.pvalue == pytest.approx(row.pvalue, abs=TOL)
 
@@ -122,15 +133,6 @@ def test_wilcoxon_rejects_empty_and_nan():
         tables.wilcoxon_ranksum([1, 2], [])
     with pytest.raises(ValueError, match="x contains NaN"):
         tables.wilcoxon_ranksum([1, np.nan], [2])
-
-
-@pytest.mark.parametrize("row", list(pd.read_csv(FIX / "tables_signed_rank.csv").itertuples()))
-def test_signed_rank_matches_r(row):
-    x = [float(v) for v in row.x.split(",")]
-    y = [float(v) for v in row.y.split(",")]
-    res = tables.wilcoxon_signed_rank(x, y)
-    assert res.statistic == pytest.approx(row.statistic)
-    assert res.pvalue == pytest.approx(row.pvalue, abs=TOL)
 
 
 def test_signed_rank_rejects_bad_pairs():
