@@ -109,9 +109,12 @@ T5_SCHEMA = pa.DataFrameSchema(
 
 
 def _numeric(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """Numbers as numbers; whole-number columns as nullable integers (NA = not printed)."""
     out = df.copy()
     for col in cols:
-        out[col] = pd.to_numeric(out[col].replace("", np.nan))
+        values = pd.to_numeric(out[col].replace("", np.nan))
+        whole = bool((values.dropna() % 1 == 0).all())
+        out[col] = values.astype("Int64") if whole else values
     return out
 
 
