@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := build/notebooks
 CHAPTERS := $(wildcard chapters/*.md)
 
-.PHONY: book test lint unit nbval html-test lab scorecard clean
+.PHONY: book test lint unit nbval html-test lab scorecard bench clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "carbook needs Python 3.11, found " + sys.version.split()[0]'
@@ -48,6 +48,9 @@ test: lint unit nbval html-test
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_cox_screen.py
 
 scorecard: $(STAMP)
 	$(BIN)/python -m carbook scorecard
