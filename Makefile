@@ -51,6 +51,7 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_cox_screen.py
+	$(BIN)/python benchmarks/bench_calibrate.py
 
 scorecard: $(STAMP)
 	$(BIN)/python -m carbook scorecard

@@ -18,9 +18,13 @@ import pandas as pd
 from scipy import stats
 
 __all__ = [
+    "cif_log_log",
+    "cox_arrays",
     "cox_batch",
     "cuminc",
+    "cuminc_arrays",
     "km",
+    "km_arrays",
     "km_quantile",
     "median_followup",
     "step_at",
@@ -69,6 +73,31 @@ def _conf_limits(
     return np.where(no_var, surv, lo), np.where(no_var, surv, hi)
 
 
+def km_arrays(
+    t: np.ndarray, e: np.ndarray, conf_type: ConfType = "log", conf: float = 0.95
+) -> dict[str, np.ndarray]:
+    """Numpy core of :func:`km` (validated input; no DataFrame overhead)."""
+    times, inverse = np.unique(t, return_inverse=True)
+    n_event = np.bincount(inverse, weights=e, minlength=times.size)
+    n_total = np.bincount(inverse, minlength=times.size)
+    n_risk = t.size - np.concatenate([[0], np.cumsum(n_total)[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surv = np.cumprod(1 - n_event / n_risk)
+        green = np.where(n_risk > n_event, n_event / (n_risk * (n_risk - n_event)), np.inf)
+    se_log = np.sqrt(np.cumsum(green))
+    lower, upper = _conf_limits(surv, se_log, conf_type, conf)
+    return {
+        "time": times,
+        "n_risk": n_risk,
+        "n_event": n_event,
+        "n_total": n_total,
+        "surv": surv,
+        "std_err": se_log,
+        "lower": lower,
+        "upper": upper,
+    }
+
+
 def km(
     time: object, event: object, conf_type: ConfType = "log", conf: float = 0.95
 ) -> pd.DataFrame:
@@ -108,25 +137,17 @@ def km(
     [0.8, 0.6, 0.3, 0.3]
     """
     t, e = _as_survival(time, event)
-    times, inverse = np.unique(t, return_inverse=True)
-    n_event = np.bincount(inverse, weights=e, minlength=times.size)
-    n_total = np.bincount(inverse, minlength=times.size)
-    n_risk = t.size - np.concatenate([[0], np.cumsum(n_total)[:-1]])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        surv = np.cumprod(1 - n_event / n_risk)
-        green = np.where(n_risk > n_event, n_event / (n_risk * (n_risk - n_event)), np.inf)
-    se_log = np.sqrt(np.cumsum(green))
-    lower, upper = _conf_limits(surv, se_log, conf_type, conf)
+    a = km_arrays(t, e, conf_type, conf)
     return pd.DataFrame(
         {
-            "time": times,
-            "n_risk": n_risk.astype(int),
-            "n_event": n_event.astype(int),
-            "n_censor": (n_total - n_event).astype(int),
-            "surv": surv,
-            "std_err": se_log,
-            "lower": lower,
-            "upper": upper,
+            "time": a["time"],
+            "n_risk": a["n_risk"].astype(int),
+            "n_event": a["n_event"].astype(int),
+            "n_censor": (a["n_total"] - a["n_event"]).astype(int),
+            "surv": a["surv"],
+            "std_err": a["std_err"],
+            "lower": a["lower"],
+            "upper": a["upper"],
         }
     )
 
@@ -248,11 +269,7 @@ def cuminc(
     _as_survival(t, (s != 0).astype(int))
     if not (s == cause).any():
         raise ValueError(f"cause {cause!r} does not occur in status")
-    times, inv = np.unique(t, return_inverse=True)
-    d1 = np.bincount(inv, weights=(s == cause), minlength=times.size)
-    d2 = np.bincount(inv, weights=(s != 0) & (s != cause), minlength=times.size)
-    n_risk = t.size - np.concatenate([[0], np.cumsum(np.bincount(inv))[:-1]])
-    est, var = _gray(d1, d2, n_risk)
+    times, est, var = cuminc_arrays(t, s, cause)
     z = stats.norm.ppf(1 - (1 - conf) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         if conf_type == "log-log":
@@ -272,6 +289,26 @@ def cuminc(
             "upper": np.where(ok, hi, np.nan),
         }
     )
+
+
+def cuminc_arrays(
+    t: np.ndarray, s: np.ndarray, cause: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Numpy core of :func:`cuminc`: (times, estimate, Gray's variance)."""
+    times, inv = np.unique(t, return_inverse=True)
+    d1 = np.bincount(inv, weights=(s == cause), minlength=times.size)
+    d2 = np.bincount(inv, weights=(s != 0) & (s != cause), minlength=times.size)
+    n_risk = t.size - np.concatenate([[0], np.cumsum(np.bincount(inv))[:-1]])
+    est, var = _gray(d1, d2, n_risk)
+    return times, est, var
+
+
+def cif_log_log(est: float, var: float, conf: float = 0.95) -> tuple[float, float]:
+    """log(-log) limits of a cumulative incidence (NaN at 0 or 1), as :func:`cuminc`."""
+    if not 0 < est < 1:
+        return float("nan"), float("nan")
+    k = np.exp(stats.norm.ppf(1 - (1 - conf) / 2) * np.sqrt(var) / (est * np.log(est)))
+    return float(est ** (1 / k)), float(est**k)
 
 
 def _gray(d1: np.ndarray, d2: np.ndarray, n_risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -368,6 +405,14 @@ def _newton(
     return beta, loglik, info, converged
 
 
+def cox_arrays(
+    t: np.ndarray, e: np.ndarray, xv: np.ndarray, max_iter: int = 30, tol: float = 1e-10
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Numpy core of :func:`cox_batch`: (coef, loglik, information, converged)."""
+    idx = np.argsort(t, kind="stable")
+    return _newton(xv[idx], _cox_order(t[idx], e[idx]), max_iter, tol)
+
+
 def cox_batch(
     time: object, event: object, x: pd.DataFrame, max_iter: int = 30, tol: float = 1e-10
 ) -> pd.DataFrame:
@@ -407,8 +452,7 @@ def cox_batch(
     xv = _check_covariates(x, t.size)
     if e.sum() == 0:
         raise ValueError("no events: the Cox model is not identifiable")
-    idx = np.argsort(t, kind="stable")
-    beta, loglik, info, converged = _newton(xv[idx], _cox_order(t[idx], e[idx]), max_iter, tol)
+    beta, loglik, info, converged = cox_arrays(t, e, xv, max_iter, tol)
     se = 1 / np.sqrt(info)
     z = stats.norm.ppf(0.975)
     return pd.DataFrame(

@@ -1,0 +1,74 @@
+"""Calibrate a study's synthetic cohort(s) and write them, byte-identically per seed.
+
+Files (under ``data/<study>/``):
+
+- ``synthetic_cohort_seed<N>.csv``: one row per synthetic patient; the first column
+  is ``synthetic`` and reads ``SYNTHETIC`` on every row;
+- ``synthetic_calibration_seed<N>.csv``: per printed number, the published text, the
+  achieved value, whether it prints the same, its loss, and a note for numbers no
+  cohort can meet.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from carbook.data import DATA_DIR
+from carbook.reconstruct import wudhikarn2021
+from carbook.reconstruct.engine import calibrate
+from carbook.reconstruct.spec import load_spec
+
+__all__ = ["BUDGET", "MODELS", "cohort_path", "reconstruct", "write"]
+
+#: study -> cohort model builder
+MODELS = {"wudhikarn2021": wudhikarn2021.build}
+#: default search budget (iterations), the one behind the committed files
+BUDGET = 12000
+
+_DROP = ["stratum", "t_post"]  # working columns of the search
+
+
+def cohort_path(study: str, seed: int, kind: str = "cohort") -> Path:
+    """Path of a synthetic cohort (``kind="cohort"``) or its calibration report."""
+    return DATA_DIR / study / f"synthetic_{kind}_seed{seed}.csv"
+
+
+def reconstruct(
+    study: str, seed: int = 1, budget: int = BUDGET, progress: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Build and calibrate one synthetic cohort of ``study`` from ``seed``.
+
+    Raises
+    ------
+    ValueError
+        If the study has no cohort model.
+    """
+    if study not in MODELS:
+        raise ValueError(f"no reconstruction model for {study!r}; available: {sorted(MODELS)}")
+    spec = load_spec(study)
+    rng = np.random.default_rng(seed)
+    cohort, model = MODELS[study](spec, rng)
+    if progress:
+        print(f"calibrating {study} (seed {seed}, {budget} iterations)", file=sys.stderr)
+    cohort, report = calibrate(spec, model, cohort, rng, budget, progress)
+    derived = list(spec.derived)
+    out = cohort.drop(columns=[c for c in [*_DROP, *derived] if c in cohort])
+    out.insert(0, "synthetic", "SYNTHETIC")
+    return out, report
+
+
+def write(study: str, seed: int, cohort: pd.DataFrame, report: pd.DataFrame) -> list[Path]:
+    """Write the cohort and its report with fixed formatting (byte-identical per seed)."""
+    paths = [cohort_path(study, seed), cohort_path(study, seed, "calibration")]
+    out = cohort.copy()
+    for col in out.select_dtypes("number"):
+        if (out[col].dropna() % 1 == 0).all() and not col.startswith("t_"):
+            out[col] = out[col].astype("Int64")
+    out.to_csv(paths[0], index=False, float_format="%.2f", lineterminator="\n")
+    fmt = {c: report[c].map(lambda v: f"{v:.6g}") for c in ("achieved", "loss")}
+    report.assign(**fmt).to_csv(paths[1], index=False, lineterminator="\n")
+    return paths

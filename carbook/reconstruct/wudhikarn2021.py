@@ -1,0 +1,208 @@
+"""The wudhikarn2021 cohort model: 56 patients after 19-28z CAR T (months).
+
+Structure fixed by the paper's counts: 38 progressed (9 refractory, 29 relapsed after
+CR) and 18 not (2 early deaths not evaluable, 16 in continuing CR); 31 of the 38 died.
+Patients of Tables 4 and 5 keep their IDs and published facts (progressed, relapsed
+after a first CR, alive or dead, disease burden, lymphodepletion, prior
+blinatumomab). Follow-up cannot exceed the study window (first infusion May 2010,
+data cut-off December 2019: at most 115 months).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from carbook.data import load_counts
+from carbook.published import load_published
+from carbook.reconstruct.engine import (
+    Change,
+    Model,
+    construct_categorical,
+    construct_continuous,
+    exact_values,
+    interior_change,
+)
+from carbook.reconstruct.spec import Spec
+from carbook.studies.wudhikarn2021.patients import load_table4, load_table5
+
+__all__ = ["MAX_FOLLOWUP", "build"]
+
+STUDY = "wudhikarn2021"
+MAX_FOLLOWUP = 115.0  # months from May 2010 to 31 December 2019
+MIN_POTENTIAL = 33.0  # months from March 2017 (last infusion) to the cut-off
+
+
+def _facts() -> pd.DataFrame:
+    """Per-patient facts of Tables 4 and 5, indexed by ID."""
+    t4, t5 = load_table4().set_index("id"), load_table5().set_index("id")
+    ids = sorted(set(t4.index) | set(t5.index), key=lambda s: int(s[3:]))
+    f = pd.DataFrame(index=pd.Index(ids, name="id"))
+    alive = pd.concat([t4["alive"], t5["alive"]]).groupby(level=0).first()
+    f["dead"] = (alive.loc[ids] == "no").astype(int).to_numpy()
+    f["relapsed"] = [1 if i in t5.index else pd.NA for i in ids]  # Table 5: CR to first CAR T
+    f["burden"] = t5["status1"].map({"morphologic": "morphologic", "MRD": "mrd"})
+    f["flu_lymphodepletion"] = (t5["ld1"] == "Flu/Cy").astype(int)
+    f["prior_blin"] = (t4["prior_immunotherapy"] == "blinatumomab").astype(int)
+    return f
+
+
+def _skeleton(rng: np.random.Generator, counts: pd.Series) -> pd.DataFrame:
+    facts = _facts()
+    n, n_prog = int(counts["treated"]), int(counts["progressed"])
+    ids = [f"MSK{i}" for i in range(1, n + 1)]
+    others = [i for i in ids if i not in facts.index]
+    prog_ids = set(facts.index) | set(rng.choice(others, n_prog - len(facts), replace=False))
+    c = pd.DataFrame({"id": ids})
+    c["progressed"] = c["id"].isin(prog_ids).astype(int)
+    c["stratum"] = np.where(c["progressed"] == 1, "progressed", "not_progressed")
+    fact_rows = c["id"].map(lambda i: i in facts.index)
+    may_refract = c.index[
+        (c["progressed"] == 1) & ~c["id"].isin(facts.index[facts["relapsed"] == 1])
+    ]
+    refractory = rng.choice(may_refract, int(counts["refractory"]), replace=False)
+    c["relapsed"] = ((c["progressed"] == 1) & ~c.index.isin(refractory)).astype(int)
+    noprog = c.index[c["progressed"] == 0]
+    early = rng.choice(noprog, int(counts["not_evaluable"]), replace=False)
+    c["response"] = np.select(
+        [c.index.isin(refractory), c.index.isin(early)], ["refractory", "not_evaluable"], "cr"
+    )
+    c.attrs["fact_rows"] = fact_rows
+    return c
+
+
+def _times(c: pd.DataFrame, rng: np.random.Generator, counts: pd.Series) -> None:
+    facts = _facts()
+    n = len(c)
+    relapsed = c.index[c["relapsed"] == 1]
+    t_rr = np.where(c["progressed"] == 1, rng.uniform(0.8, 1.2, n), np.nan)  # refractory: ~day 28
+    t_rr[relapsed] = exact_values(len(relapsed), *relapse_anchors(), 0.01, rng)
+    c["t_rr"] = np.round(t_rr, 2)
+    c["t_post"] = np.where(
+        c["progressed"] == 1, np.round(rng.exponential(7.5 / np.log(2), n), 2), np.nan
+    )
+    dead = pd.Series(0, index=c.index)
+    known = c["id"].map(facts["dead"])
+    prog = c.index[c["progressed"] == 1]
+    fixed_dead = known.loc[prog].dropna().astype(int)
+    free = prog.difference(fixed_dead.index)
+    n_free_dead = int(counts["death"]) - int(fixed_dead.sum())
+    dead.loc[fixed_dead.index] = fixed_dead
+    dead.loc[rng.choice(free, n_free_dead, replace=False)] = 1
+    early = c["response"] == "not_evaluable"
+    dead[early] = 1
+    cr_noprog = c.index[(c["progressed"] == 0) & ~early]
+    dead.loc[rng.choice(cr_noprog, 4, replace=False)] = 1
+    c["dead"] = dead.astype(int)
+    last_noprog = np.where(
+        c["dead"] == 1, rng.uniform(3, 60, n), rng.uniform(MIN_POTENTIAL, MAX_FOLLOWUP, n)
+    )
+    last_noprog = np.where(early, rng.uniform(0.1, 0.5, n), last_noprog)
+    c["t_last"] = np.round(
+        np.where(
+            c["progressed"] == 1, np.minimum(c["t_rr"] + c["t_post"], MAX_FOLLOWUP), last_noprog
+        ),
+        2,
+    )
+
+
+def relapse_anchors() -> tuple[float, float, float]:
+    """Median, min and max months to relapse of the 29 relapses (published claim)."""
+    reg = load_published(STUDY).set_index("id").loc["relapse_time_median"]
+    return float(reg["value"]), float(reg["low"]), float(reg["high"])
+
+
+def _endpoints() -> dict:
+    def os_(c: pd.DataFrame):
+        return c["t_last"].to_numpy(), c["dead"].to_numpy()
+
+    def rr(c: pd.DataFrame):
+        prog = c["progressed"].to_numpy() == 1
+        time = np.where(prog, c["t_rr"].to_numpy(), c["t_last"].to_numpy())
+        return time, np.where(prog, 1, np.where(c["dead"].to_numpy() == 1, 2, 0))
+
+    def efs(c: pd.DataFrame):
+        time, status = rr(c)
+        return time, (status > 0).astype(int)
+
+    return {"os": os_, "rr": rr, "efs": efs}
+
+
+def _scale(
+    value: float, rng: np.random.Generator, lo: float, hi: float, sigma: float = 0.35
+) -> float:
+    return float(np.round(np.clip(value * np.exp(rng.normal(0, sigma)), lo, hi), 2))
+
+
+def _time_moves(fixed_dead: pd.Series, tune: dict) -> dict:
+    anchors = relapse_anchors()
+
+    def relapse_time(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        rows = c.index[c["relapsed"] == 1]
+        change = interior_change(c.loc[rows, "t_rr"], anchors, 0.01, rng)
+        if change is None:
+            return []
+        i, new = change
+        return [
+            ("t_rr", i, new),
+            ("t_last", i, min(round(new + c.at[i, "t_post"], 2), MAX_FOLLOWUP)),
+        ]
+
+    def post_progression(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        i = rng.choice(c.index[c["progressed"] == 1])
+        new = _scale(c.at[i, "t_post"], rng, 0.05, MAX_FOLLOWUP - c.at[i, "t_rr"], tune["sigma"])
+        return [("t_post", i, new), ("t_last", i, round(c.at[i, "t_rr"] + new, 2))]
+
+    def last_contact(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        i = rng.choice(c.index[(c["progressed"] == 0) & (c["response"] == "cr")])
+        return [("t_last", i, _scale(c.at[i, "t_last"], rng, 0.5, MAX_FOLLOWUP, tune["sigma"]))]
+
+    def swap_death(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        pool = c.index[(c["progressed"] == 1) & ~fixed_dead]
+        i, j = rng.choice(pool, 2, replace=False)
+        if c.at[i, "dead"] == c.at[j, "dead"]:
+            return []
+        return [("dead", i, c.at[j, "dead"]), ("dead", j, c.at[i, "dead"])]
+
+    def flip_death(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        i = rng.choice(c.index[(c["progressed"] == 0) & (c["response"] == "cr")])
+        return [("dead", i, 1 - int(c.at[i, "dead"]))]
+
+    return {
+        "relapse_time": relapse_time,
+        "post_progression": post_progression,
+        "last_contact": last_contact,
+        "swap_death": swap_death,
+        "flip_death": flip_death,
+    }
+
+
+def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
+    """Initial cohort (exact margins, facts in place) and the model to anneal it.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.spec import load_spec
+    >>> cohort, model = build(load_spec("wudhikarn2021"), np.random.default_rng(1))
+    >>> int(cohort["progressed"].sum()), int(cohort.loc[cohort["progressed"] == 1, "dead"].sum())
+    (38, 31)
+    """
+    counts = load_counts(STUDY).set_index("event")["value"]
+    c = _skeleton(rng, counts)
+    facts = _facts().reindex(c["id"]).reset_index(drop=True)
+    cat = construct_categorical(spec, c["stratum"], facts, rng)
+    cont = construct_continuous(spec, c["stratum"], rng)
+    c = pd.concat([c, cat, cont], axis=1)
+    for col in spec.free_binary:
+        draw = rng.integers(0, 2, len(c))
+        known = pd.to_numeric(facts[col]) if col in facts else pd.Series(np.nan, index=c.index)
+        c[col] = np.where(known.isna(), draw, known.fillna(0)).astype(int)
+    _times(c, rng, counts)
+    fixed = pd.DataFrame(False, index=c.index, columns=c.columns)
+    for col in facts.columns:
+        if col in fixed:
+            fixed[col] = facts[col].notna().to_numpy()
+    fixed_dead = pd.Series(c["id"].isin(_facts().index).to_numpy(), index=c.index)
+    tune: dict[str, object] = {"sigma": 0.35}
+    moves = _time_moves(fixed_dead, tune)
+    return c, Model(endpoints=_endpoints(), moves=moves, fixed=fixed, tune=tune)

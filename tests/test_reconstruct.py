@@ -1,0 +1,162 @@
+"""carbook.reconstruct: exact margins, determinism, and targets verified with lifelines."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines import CoxPHFitter, KaplanMeierFitter
+
+from carbook.published import printed_interval
+from carbook.reconstruct import wudhikarn2021 as model
+from carbook.reconstruct.engine import anneal, derive, exact_values
+from carbook.reconstruct.run import BUDGET, cohort_path, reconstruct
+from carbook.reconstruct.spec import load_spec
+
+STUDY = "wudhikarn2021"
+SPEC = load_spec(STUDY)
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, float_format="%.6f")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("n", "median", "lo", "hi", "step"),
+    [(38, 42.5, 23, 74, 1), (18, 55, 23, 68, 1), (29, 5.5, 1.3, 24, 0.01), (7, 2, 1, 7, 1)],
+)
+def test_exact_values_hit_median_and_range(n, median, lo, hi, step):
+    v = exact_values(n, median, lo, hi, step, np.random.default_rng(0))
+    assert len(v) == n
+    assert (np.median(v), v.min(), v.max()) == pytest.approx((median, lo, hi))
+
+
+def _margins(cohort: pd.DataFrame) -> dict:
+    out = {}
+    for col in SPEC.categorical:
+        for stratum, levels in SPEC.categorical[col].items():
+            got = cohort.loc[cohort["stratum"] == stratum, col].astype(str).value_counts()
+            out[col, stratum] = {str(k): int(got.get(str(k), 0)) for k in levels}
+    return out
+
+
+def test_construction_and_moves_keep_every_margin_and_fact():
+    rng = np.random.default_rng(7)
+    cohort, m = model.build(SPEC, rng)
+    expected = {
+        (c, s): {str(k): v for k, v in lv.items()}
+        for c, by in SPEC.categorical.items()
+        for s, lv in by.items()
+    }
+    assert _margins(cohort) == expected
+    anneal(SPEC, m, cohort, rng, n_iter=300, progress=False)
+    assert _margins(cohort) == expected
+    for col, entry in SPEC.continuous.items():
+        for stratum in SPEC.strata:
+            v = cohort.loc[cohort["stratum"] == stratum, col]
+            assert (v.median(), v.min(), v.max()) == pytest.approx(entry[stratum])
+    prog = cohort[cohort["progressed"] == 1]
+    assert len(prog) == 38 and prog["dead"].sum() == 31 and prog["relapsed"].sum() == 29
+    alive = set(cohort.loc[cohort["dead"] == 0, "id"])
+    assert {"MSK15", "MSK39", "MSK44", "MSK36"} <= alive
+    assert cohort.set_index("id").loc["MSK17", "burden"] == "morphologic"  # Table 5
+    assert (cohort["t_last"] <= model.MAX_FOLLOWUP).all()
+
+
+def test_same_seed_same_cohort_different_seed_different_cohort():
+    a, _ = reconstruct(STUDY, seed=3, budget=400, progress=False)
+    b, _ = reconstruct(STUDY, seed=3, budget=400, progress=False)
+    c, _ = reconstruct(STUDY, seed=4, budget=400, progress=False)
+    assert _csv(a) == _csv(b)
+    assert _csv(a) != _csv(c)
+
+
+def test_every_row_is_marked_synthetic():
+    cohort = pd.read_csv(cohort_path(STUDY, 1))
+    assert (cohort["synthetic"] == "SYNTHETIC").all()
+    assert len(cohort) == 56
+
+
+def test_regeneration_is_byte_identical(tmp_path, monkeypatch):
+    from carbook.reconstruct import run
+
+    cohort, report = reconstruct(STUDY, seed=1, budget=BUDGET, progress=False)
+    monkeypatch.setattr(run, "DATA_DIR", tmp_path)
+    (tmp_path / STUDY).mkdir()
+    new = run.write(STUDY, 1, cohort, report)
+    committed = [cohort_path(STUDY, 1), cohort_path(STUDY, 1, "calibration")]
+    for fresh, old in zip(new, committed, strict=True):
+        assert fresh.read_bytes() == old.read_bytes(), old.name
+
+
+def _committed():
+    cohort = pd.read_csv(cohort_path(STUDY, 1))
+    report = pd.read_csv(cohort_path(STUDY, 1, "calibration"), dtype={"printed": str})
+    derive(SPEC, cohort)
+    return cohort, report
+
+
+def _met(report: pd.DataFrame, claim: str, part: str) -> bool:
+    row = report[(report["claim"] == claim) & (report["part"] == part)]
+    return bool(row["within"].iloc[0])
+
+
+def _lifelines_values(t, cohort, endpoints) -> dict[str, float]:
+    """What lifelines says for a target, for every part it can compute."""
+    if t.kind not in ("km_at", "km_median", "cox_hr"):
+        return {}
+    time, status = endpoints[t.params["endpoint"]](cohort)
+    if t.kind == "km_at":
+        kmf = KaplanMeierFitter().fit(time, status == 1)
+        return {"value": 100 * kmf.survival_function_at_times(t.params["time"]).iloc[0]}
+    if t.kind == "km_median":
+        return {"value": KaplanMeierFitter().fit(time, status == 1).median_survival_time_}
+    if t.kind == "cox_hr":
+        data = pd.DataFrame(
+            {"t": time, "e": status == 1, "x": cohort[t.params["covariate"]].astype(float)}
+        )
+        s = CoxPHFitter().fit(data, "t", "e").summary.loc["x"]
+        return {
+            "value": s["exp(coef)"],
+            "low": s["exp(coef) lower 95%"],
+            "high": s["exp(coef) upper 95%"],
+            "p": s["p"],
+        }
+    return {}
+
+
+def test_met_km_and_cox_targets_hold_when_recomputed_with_lifelines():
+    cohort, report = _committed()
+    endpoints = model._endpoints()
+    checked = 0
+    for t in SPEC.targets:
+        printed = {**t.printed, **({"p": t.p_printed} if t.p_printed else {})}
+        for part, value in _lifelines_values(t, cohort, endpoints).items():
+            if part in printed and _met(report, t.claim, part):
+                lo, hi = printed_interval(printed[part])
+                assert lo <= value < hi, (t.claim, part, value)
+                checked += 1
+    assert checked >= 20
+
+
+def test_report_flags_the_impossible_lymphodepletion_interval():
+    _, report = _committed()
+    note = report.loc[report["claim"] == "t2_lymphodepletion_hr", "note"].iloc[0]
+    assert "2/sqrt(38)" in note
+
+
+def test_unknown_claim_in_targets_is_named(tmp_path, monkeypatch):
+    import shutil
+
+    from carbook import data, published
+    from carbook.reconstruct import spec as spec_mod
+
+    shutil.copytree(published.DATA_DIR / STUDY, tmp_path / STUDY)
+    path = tmp_path / STUDY / "targets.yaml"
+    path.write_text(path.read_text().replace("claim: fig1_os_3y", "claim: fig1_os_9y"))
+    for mod in (data, published, spec_mod):
+        monkeypatch.setattr(mod, "DATA_DIR", tmp_path)
+    with pytest.raises(ValueError, match="fig1_os_9y"):
+        spec_mod.load_spec(STUDY)
