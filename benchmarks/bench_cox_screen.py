@@ -25,7 +25,7 @@ from lifelines import CoxPHFitter
 
 from carbook.survival import cox_batch
 
-LUNG = pd.read_csv(Path(__file__).parents[1] / "tests" / "fixtures" / "survival_lung.csv")
+LUNG = pd.read_csv(Path(__file__).parents[1] / "data" / "validation" / "lung.csv")
 
 
 def _screen(n_cov: int, seed: int = 2021) -> tuple[pd.Series, pd.Series, pd.DataFrame]:

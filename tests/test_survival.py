@@ -10,7 +10,7 @@ from lifelines import AalenJohansenFitter, CoxPHFitter, KaplanMeierFitter
 from carbook import survival as sv
 
 FIX = Path(__file__).parent / "fixtures"
-LUNG = pd.read_csv(FIX / "survival_lung.csv")
+LUNG = pd.read_csv(Path(__file__).parents[1] / "data" / "validation" / "lung.csv")
 MGUS = pd.read_csv(FIX / "survival_mgus2.csv")
 TOL = 1e-9  # closed-form estimators: agreement to rounding error
 

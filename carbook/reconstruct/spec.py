@@ -15,7 +15,7 @@ import yaml
 from carbook.data import DATA_DIR, evaluate_counts, load_counts
 from carbook.published import load_published, printed_interval
 
-__all__ = ["KINDS", "Spec", "Target", "load_spec"]
+__all__ = ["KINDS", "Spec", "Target", "build_spec", "load_spec"]
 
 #: Statistic kinds a target may ask for, with the keys each one needs.
 KINDS: dict[str, set[str]] = {
@@ -127,6 +127,29 @@ def _target(raw: dict, reg: pd.DataFrame) -> Target:
     return Target(claim, kind, params, _printed(reg, claim, f"target {claim}"), p_claim, p_printed)
 
 
+def build_spec(study: str, raw: dict, registry: pd.DataFrame, counts: pd.DataFrame) -> Spec:
+    """Resolve a targets mapping against a registry and counts held in memory.
+
+    ``registry`` has the columns of ``published.csv`` (at least id, value, low, high);
+    ``counts`` those of ``counts.csv`` with a ``value`` column (see
+    :func:`carbook.data.load_counts`). :func:`load_spec` reads both from files; the
+    validation on real data builds them from the data.
+    """
+    reg = registry.set_index("id")
+    strata = {
+        name: _event_value(ev, counts, f"strata.{name}") for name, ev in raw["strata"].items()
+    }
+    return Spec(
+        study=study,
+        strata=strata,
+        categorical=_categorical(raw.get("categorical") or {}, strata, counts),
+        free_binary=list(raw.get("free_binary") or []),
+        continuous=_continuous(raw.get("continuous") or {}, strata, reg),
+        derived=dict(raw.get("derived") or {}),
+        targets=[_target(t, reg) for t in raw.get("targets") or []],
+    )
+
+
 def load_spec(study: str) -> Spec:
     """Load and resolve ``data/<study>/targets.yaml``.
 
@@ -147,17 +170,4 @@ def load_spec(study: str) -> Spec:
     if not path.is_file():
         raise ValueError(f"no targets for study {study!r}: {path}")
     raw = yaml.safe_load(path.read_text())
-    counts = load_counts(study)
-    reg = load_published(study).set_index("id")
-    strata = {
-        name: _event_value(ev, counts, f"strata.{name}") for name, ev in raw["strata"].items()
-    }
-    return Spec(
-        study=study,
-        strata=strata,
-        categorical=_categorical(raw.get("categorical") or {}, strata, counts),
-        free_binary=list(raw.get("free_binary") or []),
-        continuous=_continuous(raw.get("continuous") or {}, strata, reg),
-        derived=dict(raw.get("derived") or {}),
-        targets=[_target(t, reg) for t in raw.get("targets") or []],
-    )
+    return build_spec(study, raw, load_published(study), load_counts(study))

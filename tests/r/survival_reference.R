@@ -13,7 +13,7 @@ lung2 <- lung[complete.cases(lung[, c("time", "status", "age", "sex", "ph.ecog",
 lung2$status <- lung2$status - 1
 lung2$female <- as.integer(lung2$sex == 2)
 lung2$old <- as.integer(lung2$age > 65)
-write.csv(lung2, file.path(out, "survival_lung.csv"), row.names = FALSE)
+write.csv(lung2, "data/validation/lung.csv", row.names = FALSE)  # the book uses it too
 
 # Kaplan-Meier at landmarks and quantiles, three transforms -----------------------
 rows <- list(); qrows <- list()
