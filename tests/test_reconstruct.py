@@ -117,7 +117,8 @@ def _lifelines_values(t, cohort, endpoints) -> dict[str, float]:
         data = pd.DataFrame(
             {"t": time, "e": status == 1, "x": cohort[t.params["covariate"]].astype(float)}
         )
-        s = CoxPHFitter().fit(data, "t", "e").summary.loc["x"]
+        fit = CoxPHFitter().fit(data, "t", "e", fit_options={"precision": 1e-12})
+        s = fit.summary.loc["x"]
         return {
             "value": s["exp(coef)"],
             "low": s["exp(coef) lower 95%"],
@@ -170,3 +171,14 @@ def test_validation_recovers_targeted_and_not_untargeted_statistics():
     assert abs(table.loc["median OS (targeted)", "error"]) < 1.0
     assert set(table.columns) == {"true", "mean", "min", "max", "error", "true_in_range"}
     assert table["true"].notna().all() and table["mean"].notna().all()
+
+
+def test_ensemble_spread_reads_every_committed_seed():
+    from carbook.reconstruct import ensemble
+
+    table = ensemble.spread(STUDY, range(1, 6))
+    assert (table["min"] <= table["median"]).all() and (table["median"] <= table["max"]).all()
+    published = table.loc["3-year OS, % (published)", "range"]
+    assert published < table.loc["5-year OS, %", "range"] or published < 2.0
+    with pytest.raises(ValueError, match="missing"):
+        ensemble.spread(STUDY, range(99, 100))

@@ -344,5 +344,5 @@ def calibrate(
         if not phase:
             continue
         related = [u for u in spec.targets if u.kind == "wilcoxon" and u.params["column"] in own]
-        anneal(spec, model, cohort, rng, budget // 40, 0.5, [t, *related], phase, "", False)
+        anneal(spec, model, cohort, rng, budget // 8, 0.5, [t, *related], phase, "", False)
     return anneal(spec, model, cohort, rng, budget // 4, 0.3, None, all_moves, " joint", progress)

@@ -175,5 +175,7 @@ class Evaluator:
         out["achieved"] = achieved
         out["within"] = gap == 0
         out["loss"] = self._weight * gap**2
+        missed = "not met jointly with the other targets within the search budget"
         out["note"] = out["claim"].map(self.excluded).fillna("")
+        out.loc[(out["note"] == "") & ~out["within"], "note"] = missed
         return out

@@ -134,6 +134,23 @@ def _scale(
     return float(np.round(np.clip(value * np.exp(rng.normal(0, sigma)), lo, hi), 2))
 
 
+def _nudge(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+    """Move one death or last-contact time by a few hundredths of a month.
+
+    Printed medians and their limits are event times, so they must be hit to the
+    printed 0.01 month; scaling moves are too coarse for that.
+    """
+    i = int(rng.integers(len(c)))
+    step = float(rng.choice([-3, -2, -1, 1, 2, 3])) / 100
+    if c.at[i, "progressed"] == 1:
+        top = MAX_FOLLOWUP - c.at[i, "t_rr"]
+        post = round(min(max(c.at[i, "t_post"] + step, 0.05), top), 2)
+        return [("t_post", i, post), ("t_last", i, round(c.at[i, "t_rr"] + post, 2))]
+    if c.at[i, "response"] != "cr":
+        return []
+    return [("t_last", i, round(min(max(c.at[i, "t_last"] + step, 0.5), MAX_FOLLOWUP), 2))]
+
+
 def _time_moves(fixed_dead: pd.Series, tune: dict) -> dict:
     anchors = relapse_anchors()
 
@@ -174,6 +191,7 @@ def _time_moves(fixed_dead: pd.Series, tune: dict) -> dict:
         "last_contact": last_contact,
         "swap_death": swap_death,
         "flip_death": flip_death,
+        "nudge": _nudge,
     }
 
 

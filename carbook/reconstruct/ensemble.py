@@ -1,0 +1,73 @@
+"""What does a publication pin down? Spread of quantities across an ensemble of cohorts.
+
+Every cohort of an ensemble meets the same published targets, from a different
+seed. A quantity that varies little across the ensemble is determined by the
+publication; one that varies a lot is not, and no single synthetic cohort should be
+trusted for it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from carbook import survival as sv
+from carbook.reconstruct.run import cohort_path
+
+__all__ = ["quantities", "spread"]
+
+
+def _km_at(time: pd.Series, event: pd.Series, at: float) -> float:
+    return 100 * float(sv.step_at(sv.km(time, event), [at])["surv"].iloc[0])
+
+
+def quantities(cohort: pd.DataFrame) -> dict[str, float]:
+    """Quantities of a wudhikarn2021-shaped cohort; (published) marks targeted ones.
+
+    Examples
+    --------
+    >>> c = pd.read_csv(cohort_path("wudhikarn2021", 1))
+    >>> round(quantities(c)["3-year OS, % (published)"], 1)
+    26.6
+    """
+    t, dead = cohort["t_last"], cohort["dead"]
+    prog = cohort["progressed"] == 1
+    efs_time = cohort["t_rr"].where(prog, t)
+    efs_event = (prog | (dead == 1)).astype(int)
+    x = pd.DataFrame(
+        {
+            "age_gt40": (cohort["age"] > 40).astype(int),
+            "morphologic": (cohort["burden"] == "morphologic").astype(int),
+        }
+    )
+    hr = sv.cox_batch(t, dead, x)["hr"]
+    return {
+        "3-year OS, % (published)": _km_at(t, dead, 36),
+        "2-year OS, %": _km_at(t, dead, 24),
+        "5-year OS, %": _km_at(t, dead, 60),
+        "median EFS, months": sv.km_quantile(sv.km(efs_time, efs_event))[0],
+        "deaths among the 18 without progression": float(dead[~prog].sum()),
+        "HR for death, age > 40": float(hr["age_gt40"]),
+        "HR for death, morphologic disease": float(hr["morphologic"]),
+    }
+
+
+def spread(study: str, seeds: range) -> pd.DataFrame:
+    """Min, median and max of each quantity across the committed cohorts of ``seeds``.
+
+    Raises
+    ------
+    ValueError
+        If a cohort file is missing (generate it with ``python -m carbook reconstruct``).
+    """
+    rows = []
+    for seed in seeds:
+        path = cohort_path(study, seed)
+        if not path.is_file():
+            raise ValueError(
+                f"missing {path}; run: python -m carbook reconstruct {study} --seed {seed}"
+            )
+        rows.append(quantities(pd.read_csv(path)))
+    ens = pd.DataFrame(rows)
+    out = pd.DataFrame({"min": ens.min(), "median": ens.median(), "max": ens.max()})
+    out["range"] = out["max"] - out["min"]
+    return out
