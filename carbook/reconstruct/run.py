@@ -29,7 +29,7 @@ MODELS = {"wudhikarn2021": wudhikarn2021.build}
 #: default search budget (iterations), the one behind the committed files
 BUDGET = 12000
 
-_DROP = ["stratum", "t_post"]  # working columns of the search
+_DROP = ["stratum"]  # working column of the search
 
 
 def cohort_path(study: str, seed: int, kind: str = "cohort") -> Path:

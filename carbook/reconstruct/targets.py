@@ -19,10 +19,11 @@ from carbook.published import printed_interval
 from carbook.reconstruct.spec import Target
 from carbook.tables import wilcoxon_ranksum
 
-__all__ = ["Endpoints", "Evaluator", "infeasible_hr_targets"]
+__all__ = ["Endpoints", "Evaluator", "inconsistent_p_targets", "infeasible_hr_targets"]
 
 #: endpoint name -> function(cohort) -> (time, status); status 1 = event of interest,
-#: 2 = competing event, 0 = censored.
+#: 2 = competing event, 0 = censored; time NaN for patients outside the endpoint's
+#: population (e.g. survival from progression for those who never progressed).
 Endpoints = dict[str, Callable[[pd.DataFrame], tuple[np.ndarray, np.ndarray]]]
 PARTS = ("value", "low", "high", "p")
 Z = stats.norm.ppf(0.975)
@@ -34,6 +35,8 @@ def _step(times: np.ndarray, values: np.ndarray, at: float, before: float) -> fl
 
 
 def _km_stat(t: Target, time: np.ndarray, status: np.ndarray) -> tuple[float, float, float]:
+    keep = np.isfinite(time)
+    time, status = time[keep], status[keep]
     if t.kind == "followup":
         a = sv.km_arrays(time, (status == 0).astype(float))
         s, x = a["surv"], a["time"]
@@ -64,10 +67,11 @@ def infeasible_hr_targets(
     for t in targets:
         if t.kind != "cox_hr" or not {"low", "high"} <= set(t.printed):
             continue
-        x = cohort[t.params["covariate"]].to_numpy(float)
+        time, status = endpoints[t.params["endpoint"]](cohort)
+        x = cohort[t.params["covariate"]].to_numpy(float)[np.isfinite(time)]
         if not np.isin(x, (0, 1)).all():
             continue
-        _, status = endpoints[t.params["endpoint"]](cohort)
+        status = status[np.isfinite(time)]
         d = int((status == 1).sum())
         lo_min, _ = printed_interval(t.printed["low"])
         _, hi_max = printed_interval(t.printed["high"])
@@ -76,6 +80,41 @@ def infeasible_hr_targets(
             out[t.claim] = (
                 f"printed CI implies SE(log HR) <= {widest:.3f}, but a 0/1 covariate with "
                 f"{d} events has SE >= 2/sqrt({d}) = {2 / np.sqrt(d):.3f}"
+            )
+    return out
+
+
+def _wald_p(beta: float, se: float) -> float:
+    return float(2 * stats.norm.sf(abs(beta) / se))
+
+
+def inconsistent_p_targets(targets: list[Target]) -> dict[str, str]:
+    """HR targets whose printed P no Wald test on the printed HR and CI can give.
+
+    A Cox Wald P follows from log(HR) and its standard error, which the printed
+    interval fixes: se = (log high - log low) / (2 z). Taking every value the rounded
+    HR and bounds allow gives a range of possible P values; a printed P outside it
+    cannot be met together with the HR and CI (a different test, or a misprint).
+    """
+    out = {}
+    for t in targets:
+        if t.kind != "cox_hr" or not t.p_printed or not {"low", "high"} <= set(t.printed):
+            continue
+        (h0, h1), (l0, l1), (u0, u1) = (
+            printed_interval(t.printed[k]) for k in ("value", "low", "high")
+        )
+        betas = np.log([max(h0, 1e-9), h1])
+        se_lo, se_hi = (
+            (np.log(u0) - np.log(l1)) / (2 * Z),
+            (np.log(u1) - np.log(max(l0, 1e-9))) / (2 * Z),
+        )
+        near = 0.0 if betas[0] <= 0 <= betas[1] else np.abs(betas).min()
+        p_min, p_max = _wald_p(np.abs(betas).max(), max(se_lo, 1e-9)), _wald_p(near, se_hi)
+        p0, p1 = printed_interval(t.p_printed)
+        if p1 <= p_min or p0 > p_max:
+            out[t.claim] = (
+                f"printed P {t.p_printed} is outside [{p_min:.3f}, {p_max:.3f}], the Wald P "
+                "values the printed HR and CI allow"
             )
     return out
 
@@ -92,10 +131,15 @@ class Evaluator:
     """
 
     def __init__(
-        self, targets: list[Target], endpoints: Endpoints, excluded: dict[str, str] | None = None
+        self,
+        targets: list[Target],
+        endpoints: Endpoints,
+        excluded: dict[str, str] | None = None,
+        excluded_p: dict[str, str] | None = None,
     ) -> None:
         self.targets = targets
-        self.excluded = dict(excluded or {})
+        self.excluded = dict(excluded or {})  # claim -> reason (every part)
+        self.excluded_p = dict(excluded_p or {})  # claim -> reason (its P only)
         self.endpoints = endpoints
         self.cox: dict[str, list[Target]] = {}
         for t in targets:
@@ -111,14 +155,21 @@ class Evaluator:
         self._lo = self.parts["lo"].to_numpy()
         self._hi = self.parts["hi"].to_numpy()
         self._width = self._hi - self._lo
-        self._weight = (~self.parts["claim"].isin(list(self.excluded))).to_numpy(float)
+        notes = [
+            self.excluded.get(c) or (self.excluded_p.get(c) if part == "p" else None)
+            for c, part in zip(self.parts["claim"], self.parts["part"], strict=True)
+        ]
+        self._notes = pd.Series(notes, dtype=object)
+        self._weight = self._notes.isna().to_numpy(float)
 
     def achieved(self, cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
         """Achieved value of every (claim, part) on ``cohort``."""
         out: dict[tuple[str, str], float] = {}
         for endpoint, group in self.cox.items():
             time, status = self.endpoints[endpoint](cohort)
+            keep = np.isfinite(time)
             xv = np.column_stack([cohort[t.params["covariate"]].to_numpy(float) for t in group])
+            time, status, xv = time[keep], status[keep], xv[keep]
             beta, _, info, _ = sv.cox_arrays(time, (status == 1).astype(float), xv)
             se = 1 / np.sqrt(info)
             for j, t in enumerate(group):
@@ -176,6 +227,6 @@ class Evaluator:
         out["within"] = gap == 0
         out["loss"] = self._weight * gap**2
         missed = "not met jointly with the other targets within the search budget"
-        out["note"] = out["claim"].map(self.excluded).fillna("")
+        out["note"] = self._notes.fillna("").to_numpy()
         out.loc[(out["note"] == "") & ~out["within"], "note"] = missed
         return out

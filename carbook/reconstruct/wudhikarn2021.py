@@ -104,6 +104,7 @@ def _times(c: pd.DataFrame, rng: np.random.Generator, counts: pd.Series) -> None
         ),
         2,
     )
+    c["t_post"] = np.round(c["t_last"] - c["t_rr"], 2)  # NaN for the not progressed
 
 
 def relapse_anchors() -> tuple[float, float, float]:
@@ -125,7 +126,11 @@ def _endpoints() -> dict:
         time, status = rr(c)
         return time, (status > 0).astype(int)
 
-    return {"os": os_, "rr": rr, "efs": efs}
+    def os_post(c: pd.DataFrame):
+        prog = c["progressed"].to_numpy() == 1
+        return np.where(prog, c["t_post"].to_numpy(), np.nan), c["dead"].to_numpy()
+
+    return {"os": os_, "rr": rr, "efs": efs, "os_post": os_post}
 
 
 def _scale(
@@ -160,10 +165,8 @@ def _time_moves(fixed_dead: pd.Series, tune: dict) -> dict:
         if change is None:
             return []
         i, new = change
-        return [
-            ("t_rr", i, new),
-            ("t_last", i, min(round(new + c.at[i, "t_post"], 2), MAX_FOLLOWUP)),
-        ]
+        last = min(round(new + c.at[i, "t_post"], 2), MAX_FOLLOWUP)
+        return [("t_rr", i, new), ("t_last", i, last), ("t_post", i, round(last - new, 2))]
 
     def post_progression(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
         i = rng.choice(c.index[c["progressed"] == 1])

@@ -64,3 +64,19 @@ for (k in c("1 1", "1 2")) {
 write.csv(do.call(rbind, rows), file.path(out, "survival_cuminc.csv"), row.names = FALSE)
 writeLines(c(R.version.string, paste("survival", packageVersion("survival")),
              paste("cmprsk", packageVersion("cmprsk"))), file.path(out, "survival_R_version.txt"))
+
+# Time-dependent 0/1 covariate switching on once (counting process, Efron) -----------
+set.seed(2021)
+n <- 60
+td <- data.frame(time = round(rexp(n, 1 / 10), 1) + 0.1, event = rbinom(n, 1, 0.7))
+td$switch <- ifelse(runif(n) < 0.6, round(td$time * runif(n), 1), NA)
+write.csv(td, file.path(out, "survival_td.csv"), row.names = FALSE)
+long <- do.call(rbind, lapply(seq_len(n), function(i) {
+  s <- td$switch[i]; t <- td$time[i]; e <- td$event[i]
+  if (is.na(s) || s >= t) return(data.frame(start = 0, stop = t, event = e, x = 0))
+  if (s <= 0) return(data.frame(start = 0, stop = t, event = e, x = 1))
+  data.frame(start = c(0, s), stop = c(s, t), event = c(0, e), x = c(0, 1))
+}))
+f <- coxph(Surv(start, stop, event) ~ x, data = long, ties = "efron")
+write.csv(data.frame(coef = unname(coef(f)), se = unname(sqrt(diag(vcov(f))))),
+          file.path(out, "survival_td_cox.csv"), row.names = FALSE)
