@@ -19,7 +19,14 @@ from carbook.published import load_published, printed_interval
 from carbook.scorecard import reproduction
 from carbook.tables import test_battery
 
-__all__ = ["contingency", "detective", "load_tests", "reproduce_p_values", "rule_summary"]
+__all__ = [
+    "contingency",
+    "detective",
+    "load_tests",
+    "p_for",
+    "reproduce_p_values",
+    "rule_summary",
+]
 
 STUDY = "wudhikarn2021"
 GROUP_SIZE = {"prog": 38, "noprog": 18}
@@ -176,3 +183,18 @@ def reproduce_p_values() -> list[dict[str, object]]:
         )
         for r in d.itertuples()
     ]
+
+
+def p_for(characteristic: str, test: str, primary: bool = True) -> pd.Series:
+    """P values of one test on a row's candidate tables (only the primary by default).
+
+    Examples
+    --------
+    >>> round(float(p_for("prior HSCT", "fisher.test").iloc[0]), 2)
+    0.07
+    """
+    d = detective(characteristic)
+    if test not in set(d["test"]):
+        raise ValueError(f"test must be one of {sorted(set(d['test']))}, got {test!r}")
+    d = d[d["test"] == test]
+    return (d[d["primary"]] if primary else d).set_index("variant")["pvalue"]
