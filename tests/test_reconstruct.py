@@ -187,3 +187,17 @@ def test_ensemble_spread_reads_every_committed_seed():
     assert published < table.loc["5-year OS, %", "range"] or published < 2.0
     with pytest.raises(ValueError, match="missing"):
         ensemble.spread(STUDY, range(99, 100))
+
+
+def test_zhang2021_cohort_regenerates_byte_identically(tmp_path, monkeypatch):
+    from carbook.reconstruct import run
+
+    cohort, report = reconstruct("zhang2021", seed=1, budget=BUDGET, progress=False)
+    assert (cohort["synthetic"] == "SYNTHETIC").all() and len(cohort) == 43
+    assert int(cohort["cr"].sum()) == 34
+    monkeypatch.setattr(run, "DATA_DIR", tmp_path)
+    (tmp_path / "zhang2021").mkdir()
+    new = run.write("zhang2021", 1, cohort, report)
+    old = [cohort_path("zhang2021", 1), cohort_path("zhang2021", 1, "calibration")]
+    for fresh, committed in zip(new, old, strict=True):
+        assert fresh.read_bytes() == committed.read_bytes(), committed.name

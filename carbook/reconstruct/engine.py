@@ -244,7 +244,7 @@ def _all_moves(spec: Spec, model: Model) -> dict[str, Move]:
     swappable = sorted(spec.categorical) + sorted(spec.continuous)
     return {
         "swap": _swap_move(swappable, "stratum", model.fixed, model.tune),
-        "interior": _interior_move(spec, "stratum"),
+        **({"interior": _interior_move(spec, "stratum")} if spec.continuous else {}),
         **({"flip": _flip_move(spec.free_binary, model.fixed)} if spec.free_binary else {}),
         **model.moves,
     }

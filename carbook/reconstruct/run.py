@@ -18,14 +18,22 @@ import numpy as np
 import pandas as pd
 
 from carbook.data import DATA_DIR
-from carbook.reconstruct import wudhikarn2021
-from carbook.reconstruct.engine import calibrate
-from carbook.reconstruct.spec import load_spec
+from carbook.published import load_published
+from carbook.reconstruct import generic, wudhikarn2021
+from carbook.reconstruct.engine import Model, calibrate
+from carbook.reconstruct.spec import Spec, load_spec
 
 __all__ = ["BUDGET", "MODELS", "cohort_path", "reconstruct", "write"]
 
+
+def _zhang2021(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
+    """Deaths and relapses are not published; follow-up of survivors is at most 47 months."""
+    longest = float(load_published("zhang2021").set_index("id").loc["fu_median", "high"])
+    return generic.build(spec, rng, events=None, median=12.0, max_time=longest, relapses=-1)
+
+
 #: study -> cohort model builder
-MODELS = {"wudhikarn2021": wudhikarn2021.build}
+MODELS = {"wudhikarn2021": wudhikarn2021.build, "zhang2021": _zhang2021}
 #: default search budget (iterations), the one behind the committed files
 BUDGET = 12000
 

@@ -34,8 +34,11 @@ def _step(times: np.ndarray, values: np.ndarray, at: float, before: float) -> fl
     return float(values[i]) if i >= 0 else before
 
 
-def _km_stat(t: Target, time: np.ndarray, status: np.ndarray) -> tuple[float, float, float]:
-    keep = np.isfinite(time)
+def _km_stat(
+    t: Target, time: np.ndarray, status: np.ndarray, where: np.ndarray | None = None
+) -> tuple[float, float, float]:
+    """KM, CIF or follow-up statistic; ``params["conf_type"]`` picks R's KM transform."""
+    keep = np.isfinite(time) if where is None else np.isfinite(time) & where
     time, status = time[keep], status[keep]
     if t.kind == "followup":
         a = sv.km_arrays(time, (status == 0).astype(float))
@@ -46,7 +49,7 @@ def _km_stat(t: Target, time: np.ndarray, status: np.ndarray) -> tuple[float, fl
         e, v = _step(times, est, t.params["time"], 0.0), _step(times, var, t.params["time"], 0.0)
         lo, hi = sv.cif_log_log(e, v)
         return 100 * e, 100 * lo, 100 * hi
-    a = sv.km_arrays(time, (status == 1).astype(float), "log")
+    a = sv.km_arrays(time, (status == 1).astype(float), t.params.get("conf_type", "log"))
     if t.kind == "km_median":
         return tuple(sv._minmin(a[k], a["time"], 0.5) for k in ("surv", "lower", "upper"))
     at = t.params["time"]
@@ -179,7 +182,9 @@ class Evaluator:
                 out[t.claim, "p"] = float(2 * stats.norm.sf(abs(beta[j] / se[j])))
         for t in self.targets:
             if t.kind in ("km_median", "km_at", "cif_at", "followup"):
-                vals = _km_stat(t, *self.endpoints[t.params["endpoint"]](cohort))
+                where = t.params.get("where")
+                mask = None if where is None else cohort[where].to_numpy() == 1
+                vals = _km_stat(t, *self.endpoints[t.params["endpoint"]](cohort), mask)
             elif t.kind == "median_range":
                 col = cohort[t.params["column"]].to_numpy(float)
                 v = col[cohort[t.params["where"]].to_numpy() == 1]
