@@ -218,10 +218,6 @@ def reproduce_table4() -> list[dict[str, object]]:
     return rows
 
 
-def _ld_class(ld: pd.Series) -> pd.Series:
-    return np.where(ld == "Flu/Cy", "Flu/Cy", "Cy")
-
-
 def _similar_or_higher(t: pd.DataFrame, ratio: float = 0.5) -> pd.Series:
     """Second peak at least ``ratio`` × the first, or a second peak with no first recorded.
 
