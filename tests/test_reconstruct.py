@@ -189,15 +189,21 @@ def test_ensemble_spread_reads_every_committed_seed():
         ensemble.spread(STUDY, range(99, 100))
 
 
-def test_zhang2021_cohort_regenerates_byte_identically(tmp_path, monkeypatch):
+@pytest.mark.parametrize(("study", "n"), [("zhang2021", 43), ("xu2023", 26), ("gauthier2021", 9)])
+def test_small_study_cohorts_regenerate_byte_identically(study, n, tmp_path, monkeypatch):
     from carbook.reconstruct import run
 
-    cohort, report = reconstruct("zhang2021", seed=1, budget=BUDGET, progress=False)
-    assert (cohort["synthetic"] == "SYNTHETIC").all() and len(cohort) == 43
-    assert int(cohort["cr"].sum()) == 34
+    cohort, report = reconstruct(study, seed=1, budget=BUDGET, progress=False)
+    assert (cohort["synthetic"] == "SYNTHETIC").all() and len(cohort) == n
     monkeypatch.setattr(run, "DATA_DIR", tmp_path)
-    (tmp_path / "zhang2021").mkdir()
-    new = run.write("zhang2021", 1, cohort, report)
-    old = [cohort_path("zhang2021", 1), cohort_path("zhang2021", 1, "calibration")]
+    (tmp_path / study).mkdir()
+    new = run.write(study, 1, cohort, report)
+    old = [cohort_path(study, 1), cohort_path(study, 1, "calibration")]
     for fresh, committed in zip(new, old, strict=True):
         assert fresh.read_bytes() == committed.read_bytes(), committed.name
+
+
+def test_medians_only_studies_meet_their_medians():
+    for study in ("xu2023", "gauthier2021"):
+        report = pd.read_csv(cohort_path(study, 1, "calibration"))
+        assert report["within"].all(), study

@@ -243,7 +243,9 @@ def _swap_weights(spec: Spec, report: pd.DataFrame) -> dict[str, float]:
 def _all_moves(spec: Spec, model: Model) -> dict[str, Move]:
     swappable = sorted(spec.categorical) + sorted(spec.continuous)
     return {
-        "swap": _swap_move(swappable, "stratum", model.fixed, model.tune),
+        **(
+            {"swap": _swap_move(swappable, "stratum", model.fixed, model.tune)} if swappable else {}
+        ),
         **({"interior": _interior_move(spec, "stratum")} if spec.continuous else {}),
         **({"flip": _flip_move(spec.free_binary, model.fixed)} if spec.free_binary else {}),
         **model.moves,

@@ -68,14 +68,16 @@ def _flip_move(col: str, n: int):
     return move
 
 
-def _moves(n: int, max_time: float, tune: dict, has_event: bool, deaths_known: bool) -> dict:
+def _moves(
+    n: int, max_time: float, tune: dict, has_event: bool, deaths_known: bool, relapses_known: bool
+) -> dict:
     moves = {
         "time": _scale_move("time", n, max_time, tune, has_event),
         "event": _swap_move("event", n) if deaths_known else _flip_move("event", n),
     }
     if has_event:
         moves["t_event"] = _scale_move("t_event", n, max_time, tune, has_event)
-        moves["swap_relapse"] = _swap_move("relapse", n)
+        moves["relapse"] = _swap_move("relapse", n) if relapses_known else _flip_move("relapse", n)
     return moves
 
 
@@ -126,7 +128,9 @@ def build(
     fixed = pd.DataFrame(False, index=c.index, columns=c.columns)
     model = Model(
         endpoints=_endpoints(has_event),
-        moves=_moves(n, max_time, tune, has_event, events is not None),
+        moves=_moves(
+            n, max_time, tune, has_event, events is not None, relapses is not None and relapses >= 0
+        ),
         fixed=fixed,
         tune=tune,
     )

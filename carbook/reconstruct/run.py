@@ -32,8 +32,23 @@ def _zhang2021(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Mode
     return generic.build(spec, rng, events=None, median=12.0, max_time=longest, relapses=-1)
 
 
-#: study -> cohort model builder
-MODELS = {"wudhikarn2021": wudhikarn2021.build, "zhang2021": _zhang2021}
+def _medians_only(longest: float):
+    """Studies that print only medians: deaths and progressions are not published."""
+
+    def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
+        return generic.build(spec, rng, events=None, median=8.0, max_time=longest, relapses=-1)
+
+    return build
+
+
+#: study -> cohort model builder (xu2023: OS median up to 25 months, follow-up assumed
+#: at most 60; gauthier2021: at most 36 months)
+MODELS = {
+    "gauthier2021": _medians_only(36.0),
+    "wudhikarn2021": wudhikarn2021.build,
+    "xu2023": _medians_only(60.0),
+    "zhang2021": _zhang2021,
+}
 #: default search budget (iterations), the one behind the committed files
 BUDGET = 12000
 

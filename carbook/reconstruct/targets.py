@@ -185,6 +185,7 @@ class Evaluator:
                 where = t.params.get("where")
                 mask = None if where is None else cohort[where].to_numpy() == 1
                 vals = _km_stat(t, *self.endpoints[t.params["endpoint"]](cohort), mask)
+                vals = tuple(v * t.params.get("scale", 1.0) for v in vals)
             elif t.kind == "median_range":
                 col = cohort[t.params["column"]].to_numpy(float)
                 v = col[cohort[t.params["where"]].to_numpy() == 1]
