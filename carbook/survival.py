@@ -21,6 +21,7 @@ __all__ = [
     "cif_log_log",
     "cox_arrays",
     "cox_batch",
+    "cox_multi",
     "cox_switch",
     "cuminc",
     "cuminc_arrays",
@@ -469,6 +470,107 @@ def cox_batch(
         },
         index=x.columns,
     )
+
+
+def _efron_multi(
+    beta: np.ndarray, x: np.ndarray, order: dict[str, np.ndarray]
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Log partial likelihood, score vector and information matrix of one Cox model."""
+    w = np.exp(x @ beta)
+    wx = w[:, None] * x
+    wxx = wx[:, :, None] * x[:, None, :]
+    rev = lambda a: np.cumsum(a[::-1], axis=0)[::-1]  # noqa: E731  risk-set sums
+    first, g, has = order["first"], order["group"], order["has_event"]
+    r0, r1, r2 = rev(w)[first], rev(wx)[first], rev(wxx)[first]
+    ev = order["event"]
+    d0 = np.add.reduceat(w * ev, g)[has]
+    d1 = np.add.reduceat(wx * ev[:, None], g)[has]
+    d2 = np.add.reduceat(wxx * ev[:, None, None], g)[has]
+    xs = (x * ev[:, None]).sum(axis=0)
+    k, frac = order["k"], order["frac"]
+    s0 = r0[k] - frac * d0[k]
+    m1 = (r1[k] - frac[:, None] * d1[k]) / s0[:, None]
+    m2 = (r2[k] - frac[:, None, None] * d2[k]) / s0[:, None, None]
+    loglik = float(beta @ xs - np.log(s0).sum())
+    info = (m2 - m1[:, :, None] * m1[:, None, :]).sum(axis=0)
+    return loglik, xs - m1.sum(axis=0), info
+
+
+def cox_multi(
+    time: object, event: object, x: pd.DataFrame, max_iter: int = 30, tol: float = 1e-10
+) -> pd.DataFrame:
+    """One multivariable Cox model (Efron ties), as R's ``coxph(Surv(time, event) ~ .)``.
+
+    Newton-Raphson from zero with step halving, as ``coxph``; Wald standard errors
+    (inverse information), 95% intervals ``exp(coef +/- 1.96 se)`` and Wald P values,
+    as printed by ``summary(coxph(...))``. Written in numpy because the
+    reconstruction search refits it thousands of times; tested against R and
+    lifelines.
+
+    Parameters
+    ----------
+    time, event : array-like
+        Survival data (event 0/1).
+    x : pandas.DataFrame
+        Covariates of the model, numeric, without NaN.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by covariate: ``coef``, ``se``, ``hr``, ``lower``, ``upper``, ``p``.
+
+    Raises
+    ------
+    ValueError
+        On bad survival data, NaN covariates, or no events.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [0, 1, 0, 1, 1, 0, 1, 0], "b": [3, 1, 4, 1, 5, 9, 2, 6]})
+    >>> fit = cox_multi([1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 0, 1, 1, 1, 0, 1], df)
+    >>> list(fit.columns)
+    ['coef', 'se', 'hr', 'lower', 'upper', 'p']
+    """
+    t, e = _as_survival(time, event)
+    xv = _check_covariates(x, t.size)
+    if e.sum() == 0:
+        raise ValueError("no events: the Cox model is not identifiable")
+    beta, info = cox_multi_arrays(t, e.astype(float), xv, max_iter, tol)
+    se = np.sqrt(np.diag(np.linalg.inv(info)))
+    z = stats.norm.ppf(0.975)
+    return pd.DataFrame(
+        {
+            "coef": beta,
+            "se": se,
+            "hr": np.exp(beta),
+            "lower": np.exp(beta - z * se),
+            "upper": np.exp(beta + z * se),
+            "p": 2 * stats.norm.sf(np.abs(beta / se)),
+        },
+        index=x.columns,
+    )
+
+
+def cox_multi_arrays(
+    t: np.ndarray, e: np.ndarray, xv: np.ndarray, max_iter: int = 30, tol: float = 1e-10
+) -> tuple[np.ndarray, np.ndarray]:
+    """Numpy core of :func:`cox_multi`: (coef, information matrix)."""
+    idx = np.argsort(t, kind="stable")
+    x, order = xv[idx], _cox_order(t[idx], e[idx])
+    beta = np.zeros(x.shape[1])
+    loglik, score, info = _efron_multi(beta, x, order)
+    for _ in range(max_iter):
+        step = np.linalg.solve(info, score)
+        for _half in range(20):
+            new = _efron_multi(beta + step, x, order)
+            if new[0] >= loglik - 1e-12:
+                break
+            step = step / 2
+        beta = beta + step
+        loglik, score, info = new
+        if np.all(np.abs(step) < tol * np.maximum(1, np.abs(beta))):
+            break
+    return beta, info
 
 
 def cox_switch(time: object, event: object, switch: object) -> dict[str, float]:

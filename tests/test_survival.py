@@ -152,3 +152,30 @@ def test_cox_switch_equals_lifelines_time_varying():
 def test_cox_switch_rejects_wrong_length():
     with pytest.raises(ValueError, match="switch must have the length"):
         sv.cox_switch([1, 2], [1, 1], [0.5])
+
+
+def test_cox_multi_matches_coxph_efron_and_lifelines():
+    ref = pd.read_csv(FIX / "survival_cox_multi.csv").set_index("covariate")
+    cols = list(ref.index)
+    fit = sv.cox_multi(LUNG["time"], LUNG["status"], LUNG[cols])
+    np.testing.assert_allclose(fit["coef"], ref["coef"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(fit["se"], ref["se"], rtol=1e-8)
+    np.testing.assert_allclose(fit["p"], ref["p"], rtol=1e-7)
+    cph = CoxPHFitter().fit(
+        LUNG[["time", "status", *cols]], "time", "status", fit_options={"precision": 1e-12}
+    )
+    np.testing.assert_allclose(fit["coef"], cph.params_[cols], atol=1e-6)
+
+
+def test_cox_multi_with_one_column_equals_cox_batch():
+    one = sv.cox_multi(LUNG["time"], LUNG["status"], LUNG[["age"]])
+    batch = sv.cox_batch(LUNG["time"], LUNG["status"], LUNG[["age"]])
+    np.testing.assert_allclose(one["coef"], batch["coef"], atol=1e-10)
+    np.testing.assert_allclose(one["se"], batch["se"], rtol=1e-10)
+
+
+def test_cox_multi_rejects_nan_covariate():
+    x = LUNG[["age"]].astype(float).copy()
+    x.iloc[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        sv.cox_multi(LUNG["time"], LUNG["status"], x)

@@ -80,3 +80,10 @@ long <- do.call(rbind, lapply(seq_len(n), function(i) {
 f <- coxph(Surv(start, stop, event) ~ x, data = long, ties = "efron")
 write.csv(data.frame(coef = unname(coef(f)), se = unname(sqrt(diag(vcov(f))))),
           file.path(out, "survival_td_cox.csv"), row.names = FALSE)
+
+# Multivariable Cox, Efron ties (carbook.survival.cox_multi) -----------------------
+f <- coxph(Surv(time, status) ~ age + female + ph.ecog + wt.loss, data = lung2, ties = "efron")
+s <- summary(f)
+write.csv(data.frame(covariate = names(coef(f)), coef = unname(coef(f)),
+                     se = unname(sqrt(diag(vcov(f)))), p = s$coefficients[, "Pr(>|z|)"]),
+          file.path(out, "survival_cox_multi.csv"), row.names = FALSE)
