@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 __all__ = [
     "cif_log_log",
@@ -55,7 +55,7 @@ def _conf_limits(
     surv: np.ndarray, se_log: np.ndarray, conf_type: ConfType, conf: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """R's survfit intervals; ``se_log`` is the standard error of -log S."""
-    z = stats.norm.ppf(1 - (1 - conf) / 2)
+    z = special.ndtri(1 - (1 - conf) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         if conf_type == "log":
             lo = np.where(surv > 0, surv * np.exp(-z * se_log), np.nan)
@@ -272,7 +272,7 @@ def cuminc(
     if not (s == cause).any():
         raise ValueError(f"cause {cause!r} does not occur in status")
     times, est, var = cuminc_arrays(t, s, cause)
-    z = stats.norm.ppf(1 - (1 - conf) / 2)
+    z = special.ndtri(1 - (1 - conf) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         if conf_type == "log-log":
             k = np.exp(z * np.sqrt(var) / (est * np.log(est)))
@@ -309,7 +309,7 @@ def cif_log_log(est: float, var: float, conf: float = 0.95) -> tuple[float, floa
     """log(-log) limits of a cumulative incidence (NaN at 0 or 1), as :func:`cuminc`."""
     if not 0 < est < 1:
         return float("nan"), float("nan")
-    k = np.exp(stats.norm.ppf(1 - (1 - conf) / 2) * np.sqrt(var) / (est * np.log(est)))
+    k = np.exp(special.ndtri(1 - (1 - conf) / 2) * np.sqrt(var) / (est * np.log(est)))
     return float(est ** (1 / k)), float(est**k)
 
 
@@ -456,7 +456,7 @@ def cox_batch(
         raise ValueError("no events: the Cox model is not identifiable")
     beta, loglik, info, converged = cox_arrays(t, e, xv, max_iter, tol)
     se = 1 / np.sqrt(info)
-    z = stats.norm.ppf(0.975)
+    z = special.ndtri(0.975)
     return pd.DataFrame(
         {
             "coef": beta,
@@ -464,7 +464,7 @@ def cox_batch(
             "hr": np.exp(beta),
             "lower": np.exp(beta - z * se),
             "upper": np.exp(beta + z * se),
-            "p": 2 * stats.norm.sf(np.abs(beta / se)),
+            "p": 2 * special.ndtr(-np.abs(beta / se)),
             "loglik": loglik,
             "converged": converged,
         },
@@ -537,7 +537,7 @@ def cox_multi(
         raise ValueError("no events: the Cox model is not identifiable")
     beta, info = cox_multi_arrays(t, e.astype(float), xv, max_iter, tol)
     se = np.sqrt(np.diag(np.linalg.inv(info)))
-    z = stats.norm.ppf(0.975)
+    z = special.ndtri(0.975)
     return pd.DataFrame(
         {
             "coef": beta,
@@ -545,7 +545,7 @@ def cox_multi(
             "hr": np.exp(beta),
             "lower": np.exp(beta - z * se),
             "upper": np.exp(beta + z * se),
-            "p": 2 * stats.norm.sf(np.abs(beta / se)),
+            "p": 2 * special.ndtr(-np.abs(beta / se)),
         },
         index=x.columns,
     )
@@ -622,12 +622,12 @@ def cox_switch(time: object, event: object, switch: object) -> dict[str, float]:
         if abs(step) < 1e-10:
             break
     se = 1 / np.sqrt(info)
-    z = stats.norm.ppf(0.975)
+    z = special.ndtri(0.975)
     return {
         "coef": beta,
         "se": se,
         "hr": np.exp(beta),
         "lower": np.exp(beta - z * se),
         "upper": np.exp(beta + z * se),
-        "p": 2 * stats.norm.sf(abs(beta / se)),
+        "p": 2 * special.ndtr(-abs(beta / se)),
     }
