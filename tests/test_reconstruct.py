@@ -66,6 +66,46 @@ def test_construction_and_moves_keep_every_margin_and_fact():
     prog = cohort["progressed"] == 1
     gap = (cohort.loc[prog, "t_last"] - cohort.loc[prog, "t_rr"] - cohort.loc[prog, "t_post"]).abs()
     assert (gap < 0.011).all()  # time from progression stays consistent (0.01-month grid)
+    for col, entry in SPEC.within.items():  # e.g. steroid days among those given steroids
+        for stratum in SPEC.strata:
+            rows = (cohort["stratum"] == stratum) & (cohort[entry["within"]] == 1)
+            v = cohort.loc[rows, col]
+            assert (v.median(), v.min(), v.max()) == pytest.approx(entry[stratum]), col
+
+
+def _post_invariants(cohort: pd.DataFrame) -> None:
+    """Counts, table facts and time order of the post-progression columns."""
+    from carbook.reconstruct.wudhikarn2021_post import table_facts
+
+    prog = cohort[cohort["progressed"] == 1].set_index("id")
+    assert prog["salvage_outcome"].value_counts().to_dict() == {"no_cr": 17, "cr": 13, "none": 8}
+    assert prog["cd19"].value_counts().to_dict() == {"positive": 25, "unknown": 8, "negative": 5}
+    assert prog["site"].value_counts().to_dict() == {"bm": 23, "bm_em": 10, "em_only": 3, "mrd": 2}
+    marrow = prog.loc[prog["site"].isin(["bm", "bm_em"]), "blasts"]
+    assert (marrow.median(), marrow.min(), marrow.max()) == (81, 8, 100)
+    f = table_facts()
+    assert (prog.loc[f.index, "salvage_outcome"] != "none").all()
+    assert (prog.loc[f.index[f["cr"]], "salvage_outcome"] == "cr").all()
+    known = f["cd19"].dropna()
+    assert (prog.loc[known.index, "cd19"] == known).all()
+    assert (prog.loc[f.index, "t_rr"] < f["first_tx"]).all()  # progression before salvage
+    assert (prog.loc[f.index, "t_last"] > f["last_tx"]).all()  # alive at the last one
+    salvaged = prog[prog["salvage_outcome"] != "none"]
+    assert (salvaged["t_salvage"] > 0).all() and (salvaged["t_salvage"] < salvaged["t_post"]).all()
+    cr = prog[prog["salvage_outcome"] == "cr"]
+    assert (cr["t_salvage"] < cr["t_cr"]).all() and (cr["t_cr"] < cr["t_post"]).all()
+    rel = cr.dropna(subset=["t_relapse2"])
+    assert (rel["t_cr"] < rel["t_relapse2"]).all() and (rel["t_relapse2"] < rel["t_post"]).all()
+    assert prog.loc[prog["salvage_outcome"] != "cr", "t_cr"].isna().all()
+
+
+def test_post_progression_columns_keep_counts_facts_and_time_order():
+    rng = np.random.default_rng(11)
+    cohort, m = model.build(SPEC, rng)
+    _post_invariants(cohort)
+    anneal(SPEC, m, cohort, rng, n_iter=400, progress=False)  # every move, late ones too
+    _post_invariants(cohort)
+    _post_invariants(pd.read_csv(cohort_path(STUDY, 1), keep_default_na=False, na_values=[""]))
 
 
 def test_same_seed_same_cohort_different_seed_different_cohort():
@@ -94,31 +134,52 @@ def _met(report: pd.DataFrame, claim: str, part: str) -> bool:
     return bool(row["within"].iloc[0])
 
 
+def _summary(fit, name: str) -> dict[str, float]:
+    s = fit.summary.loc[name]
+    return {
+        "value": s["exp(coef)"],
+        "low": s["exp(coef) lower 95%"],
+        "high": s["exp(coef) upper 95%"],
+        "p": s["p"],
+    }
+
+
+def _long(time, event, switch) -> pd.DataFrame:
+    """Counting-process rows for a 0/1 covariate switching on at ``switch`` (NaN: never)."""
+    rows = []
+    for k, (t, e, s) in enumerate(zip(time, event, switch, strict=True)):
+        if np.isnan(s) or s >= t:
+            rows.append((k, 0.0, t, e, 0))
+        else:
+            rows += [(k, 0.0, s, 0, 0), (k, s, t, e, 1)] if s > 0 else [(k, 0.0, t, e, 1)]
+    return pd.DataFrame(rows, columns=["id", "start", "stop", "e", "x"])
+
+
 def _lifelines_values(t, cohort, endpoints) -> dict[str, float]:
     """What lifelines says for a target, for every part it can compute."""
-    if t.kind not in ("km_at", "km_median", "cox_hr"):
+    from lifelines import CoxTimeVaryingFitter
+
+    if t.kind not in ("km_at", "km_median", "cox_hr", "cox_mv", "cox_td"):
         return {}
     time, status = endpoints[t.params["endpoint"]](cohort)
     keep = np.isfinite(time)
+    if t.params.get("where"):
+        keep &= cohort[t.params["where"]].to_numpy() == 1
     time, status, cohort = time[keep], status[keep], cohort[keep]
     if t.kind == "km_at":
         kmf = KaplanMeierFitter().fit(time, status == 1)
         return {"value": 100 * kmf.survival_function_at_times(t.params["time"]).iloc[0]}
     if t.kind == "km_median":
         return {"value": KaplanMeierFitter().fit(time, status == 1).median_survival_time_}
-    if t.kind == "cox_hr":
-        data = pd.DataFrame(
-            {"t": time, "e": status == 1, "x": cohort[t.params["covariate"]].astype(float)}
-        )
-        fit = CoxPHFitter().fit(data, "t", "e", fit_options={"precision": 1e-12})
-        s = fit.summary.loc["x"]
-        return {
-            "value": s["exp(coef)"],
-            "low": s["exp(coef) lower 95%"],
-            "high": s["exp(coef) upper 95%"],
-            "p": s["p"],
-        }
-    return {}
+    opts = {"fit_options": {"precision": 1e-12}}
+    if t.kind == "cox_td":
+        long = _long(time, (status == 1).astype(int), cohort[t.params["switch"]].to_numpy(float))
+        fit = CoxTimeVaryingFitter().fit(long, event_col="e", id_col="id")
+        return _summary(fit, "x")
+    covs = t.params.get("covariates", [t.params.get("covariate")])
+    data = cohort[covs].astype(float).assign(t=time, e=status == 1)
+    fit = CoxPHFitter().fit(data, "t", "e", **opts)
+    return _summary(fit, t.params.get("term", covs[0]))
 
 
 def test_met_km_and_cox_targets_hold_when_recomputed_with_lifelines():
@@ -198,3 +259,15 @@ def test_medians_only_studies_meet_their_medians():
     for study in ("xu2023", "gauthier2021"):
         report = pd.read_csv(cohort_path(study, 1, "calibration"))
         assert report["within"].all(), study
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_ranksum_p_equals_the_reference_wilcoxon(seed):
+    from carbook.reconstruct.targets import ranksum_p
+    from carbook.tables import wilcoxon_ranksum
+
+    rng = np.random.default_rng(seed)
+    for nx, ny, step in [(12, 7, 1.0), (38, 18, 0.01), (60, 55, 0.5), (9, 5, 1e-6)]:
+        x = np.round(rng.gamma(2, 5, nx) / step) * step
+        y = np.round(rng.gamma(2, 6, ny) / step) * step
+        assert ranksum_p(x, y) == pytest.approx(wilcoxon_ranksum(x, y).pvalue, rel=1e-12)

@@ -19,6 +19,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ __all__ = [
     "calibrate",
     "construct_categorical",
     "construct_continuous",
+    "construct_within",
     "derive",
     "exact_values",
     "interior_change",
@@ -58,6 +60,9 @@ class Model:
     #: shared tuning the search updates as it cools: "sigma" (relative step of time
     #: moves) and "swap_weights" (how often each categorical column is swapped)
     tune: dict[str, object] = field(default_factory=lambda: {"sigma": 0.35})
+    #: moves of columns that only targets marked ``phase: late`` read (e.g. what
+    #: happened after progression); calibrated after the rest, then polished jointly
+    late_moves: dict[str, Move] = field(default_factory=dict)
 
 
 def construct_categorical(
@@ -166,14 +171,37 @@ def construct_continuous(spec: Spec, strata: pd.Series, rng: np.random.Generator
     return out
 
 
+def construct_within(spec: Spec, cohort: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Add ``spec.within`` columns in place: exact median (range) among the recipients.
+
+    Raises
+    ------
+    ValueError
+        If a parent column is missing from the cohort.
+    """
+    for col, entry in spec.within.items():
+        parent = str(entry["within"])
+        if parent not in cohort:
+            raise ValueError(f"continuous_within {col!r}: no column {parent!r} in the cohort")
+        step = 10.0 ** -int(entry["decimals"])
+        values = pd.Series(float(entry["otherwise"]), index=cohort.index)
+        for stratum in spec.strata:
+            rows = cohort.index[(cohort["stratum"] == stratum) & (cohort[parent] == 1)]
+            values.loc[rows] = exact_values(len(rows), *entry[stratum], step, rng)
+        cohort[col] = values
+
+
 def _interior_move(spec: Spec, strata_col: str) -> Move:
     """Move one non-anchor value of a continuous column within its half."""
+    columns = {**spec.continuous, **spec.within}
 
     def move(cohort: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
-        col = rng.choice(sorted(spec.continuous))
+        col = rng.choice(sorted(columns))
         stratum = rng.choice(sorted(spec.strata))
-        entry = spec.continuous[col]
+        entry = columns[col]
         rows = cohort.index[cohort[strata_col] == stratum]
+        if "within" in entry:
+            rows = rows[cohort.loc[rows, str(entry["within"])].to_numpy() == 1]
         step = 10.0 ** -int(entry["decimals"])
         change = interior_change(cohort.loc[rows, col], entry[stratum], step, rng)
         return [] if change is None else [(col, *change)]
@@ -181,7 +209,16 @@ def _interior_move(spec: Spec, strata_col: str) -> Move:
     return move
 
 
-def _swap_move(columns: list[str], strata_col: str, fixed: pd.DataFrame, tune: dict) -> Move:
+def _swap_move(
+    columns: list[str],
+    strata_col: str,
+    fixed: pd.DataFrame,
+    tune: dict,
+    linked: dict[str, list[str]] | None = None,
+) -> Move:
+    """Swap one column's values between two patients of a stratum (with linked columns)."""
+    linked = linked or {}
+
     def move(cohort: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
         weights = tune.get("swap_weights")
         p = None if weights is None else np.array([weights.get(c, 1.0) for c in columns])
@@ -191,7 +228,8 @@ def _swap_move(columns: list[str], strata_col: str, fixed: pd.DataFrame, tune: d
         j = pool[rng.integers(len(pool))] if len(pool) else i
         if i == j or fixed.at[i, col] or cohort.at[i, col] == cohort.at[j, col]:
             return []
-        return [(col, i, cohort.at[j, col]), (col, j, cohort.at[i, col])]
+        cols = [col, *linked.get(col, [])]
+        return [(c, a, cohort.at[b, c]) for c in cols for a, b in ((i, j), (j, i))]
 
     return move
 
@@ -240,16 +278,63 @@ def _swap_weights(spec: Spec, report: pd.DataFrame) -> dict[str, float]:
     return weights
 
 
+def _linked(spec: Spec) -> dict[str, list[str]]:
+    """Parent column -> the ``within`` columns that travel with it."""
+    out: dict[str, list[str]] = {}
+    for col, entry in sorted(spec.within.items()):
+        out.setdefault(str(entry["within"]), []).append(col)
+    return out
+
+
 def _all_moves(spec: Spec, model: Model) -> dict[str, Move]:
     swappable = sorted(spec.categorical) + sorted(spec.continuous)
+    swap = _swap_move(swappable, "stratum", model.fixed, model.tune, _linked(spec))
     return {
-        **(
-            {"swap": _swap_move(swappable, "stratum", model.fixed, model.tune)} if swappable else {}
-        ),
+        **({"swap": swap} if swappable else {}),
         **({"interior": _interior_move(spec, "stratum")} if spec.continuous else {}),
         **({"flip": _flip_move(spec.free_binary, model.fixed)} if spec.free_binary else {}),
         **model.moves,
+        **model.late_moves,
     }
+
+
+def _try(
+    spec: Spec,
+    cohort: pd.DataFrame,
+    changes: list[Change],
+    evaluator: Evaluator,
+    loss: float,
+    temperature: float,
+    rng: np.random.Generator,
+    keep_met: bool = False,
+) -> float:
+    """Apply ``changes``; keep them by the Metropolis rule or undo them. Returns the loss.
+
+    With ``keep_met``, a change that loses a printed number already met is undone.
+    """
+    old = [(c, i, cohort.at[i, c]) for c, i, _ in changes]
+    touched = {c for c, _, _ in changes}
+    for c, i, v in changes:
+        cohort.at[i, c] = v
+    derive(spec, cohort, touched)
+    was_met = evaluator.met
+    delta = evaluator.loss(cohort) - loss
+    lost = keep_met and bool((was_met & ~evaluator.met).any())
+    if not lost and (delta <= 0 or rng.random() < np.exp(-delta / temperature)):
+        return loss + delta
+    for c, i, v in old:
+        cohort.at[i, c] = v
+    derive(spec, cohort, touched)
+    evaluator.met = was_met
+    return loss
+
+
+def _report_progress(
+    spec: Spec, evaluator: Evaluator, cohort: pd.DataFrame, loss: float, where: str
+) -> None:
+    met, n = int(evaluator.report(cohort)["within"].sum()), len(evaluator.parts)
+    line = f"  [{spec.study}{where}: loss {loss:.1f}, {met}/{n} printed numbers met"
+    print(line, file=sys.stderr)
 
 
 def anneal(
@@ -263,12 +348,17 @@ def anneal(
     moves: dict[str, Move] | None = None,
     label: str = "",
     progress: bool = True,
+    keep_met: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Simulated annealing over margin-preserving moves.
 
+    With ``keep_met`` no accepted move loses a printed number already met (for
+    polishing: the count of numbers met can only grow).
+
     ``targets`` and ``moves`` restrict a phase to part of the problem (default: all).
-    Returns the cohort and its calibration report on those targets. Progress (loss
-    and printed numbers met) goes to stderr ten times per run.
+    Returns the best cohort seen (lowest loss; the input frame, updated in place)
+    and its calibration report on those targets. Progress (loss and printed numbers
+    met) goes to stderr ten times per run.
     """
     targets = spec.targets if targets is None else targets
     moves = _all_moves(spec, model) if moves is None else moves
@@ -277,33 +367,23 @@ def anneal(
     excluded = infeasible_hr_targets(targets, cohort, model.endpoints)
     evaluator = Evaluator(targets, model.endpoints, excluded, inconsistent_p_targets(targets))
     loss = evaluator.loss(cohort)
+    rank = lambda: (-int(evaluator.met.sum()) if keep_met else 0, loss - 1e-12)  # noqa: E731
+    best, best_rank = cohort.copy(), rank()
     for it in range(n_iter):
-        changes = moves[names[rng.integers(len(names))]](cohort, rng)
-        if not changes:
-            continue
-        old = [(c, i, cohort.at[i, c]) for c, i, _ in changes]
-        touched = {c for c, _, _ in changes}
-        for c, i, v in changes:
-            cohort.at[i, c] = v
-        derive(spec, cohort, touched)
-        delta = evaluator.loss(cohort) - loss
         cooled = 1 - it / n_iter
         model.tune["sigma"] = 0.35 * (0.1 + 0.9 * cooled)
-        if delta <= 0 or rng.random() < np.exp(-delta / (t0 * cooled**2 + 1e-9)):
-            loss += delta
-        else:
-            for c, i, v in old:
-                cohort.at[i, c] = v
-            derive(spec, cohort, touched)
+        changes = moves[names[rng.integers(len(names))]](cohort, rng)
+        if changes:
+            temperature = t0 * cooled**2 + 1e-9
+            loss = _try(spec, cohort, changes, evaluator, loss, temperature, rng, keep_met)
+        if rank() < best_rank:
+            best, best_rank = cohort.copy(), rank()
         if (it + 1) % 250 == 0:
             model.tune["swap_weights"] = _swap_weights(spec, evaluator.report(cohort))
         if progress and (it + 1) % max(1, n_iter // 10) == 0:
-            met = int(evaluator.report(cohort)["within"].sum())
-            print(
-                f"  [{spec.study}{label}] {it + 1}/{n_iter}: loss {loss:.1f}, "
-                f"{met}/{len(evaluator.parts)} printed numbers met",
-                file=sys.stderr,
-            )
+            _report_progress(spec, evaluator, cohort, loss, f"{label}] {it + 1}/{n_iter}")
+    for col in cohort.columns:  # end on the best cohort seen (in place: callers hold it)
+        cohort[col] = best[col]
     return cohort, evaluator.report(cohort)
 
 
@@ -335,7 +415,11 @@ def calibrate(
     budget: int = 12000,
     progress: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Three phases: times, then each hazard ratio on its own, then everything together.
+    """Phases: times, each hazard ratio on its own, everything together; then late ones.
+
+    Targets marked ``phase: late`` read columns that no other target reads (moved by
+    ``model.late_moves``), so they are calibrated on the finished cohort of the other
+    targets, which they cannot disturb, before a short, cold polish of everything.
 
     Given the times, a hazard ratio depends only on how its covariate is spread over
     the patients, and swapping that covariate within a stratum changes no margin and
@@ -344,7 +428,9 @@ def calibrate(
     """
     derive(spec, cohort)
     all_moves = _all_moves(spec, model)
-    time_targets = [t for t in spec.targets if t.kind in TIME_KINDS]
+    late = [t for t in spec.targets if t.params.get("phase") == "late"]
+    early = [t for t in spec.targets if t.params.get("phase") != "late"]
+    time_targets = [t for t in early if t.kind in TIME_KINDS]
     anneal(
         spec,
         model,
@@ -353,15 +439,52 @@ def calibrate(
         budget // 2,
         2.0,
         time_targets,
-        {k: v for k, v in all_moves.items() if k in model.moves},
+        dict(model.moves),
         " times",
         progress,
     )
+    _solve_groups(spec, model, cohort, rng, budget // 8, 0.5)
+    early_moves = {k: v for k, v in all_moves.items() if k not in model.late_moves}
+    phase = partial(anneal, spec, model, cohort, rng, progress=progress)
+    if not late:
+        return phase(budget // 4, 0.3, None, early_moves, " joint")
+    phase(budget // 4, 0.3, early, early_moves, " joint")
+    phase(budget // 4, 1.0, late, model.late_moves, " late")
+    phase(budget // 4, 0.1, None, all_moves, " polish", keep_met=True)
+    # Moves that touch only a covariate (or only late columns) change only the targets
+    # reading it: re-solving them last can only lower the total loss.
+    _solve_groups(spec, model, cohort, rng, budget // 16, 0.05)
+    phase(budget // 8, 0.1, late, model.late_moves, " late", keep_met=True)
+    return phase(0, 0.1, None, all_moves, "")  # the report on every target
+
+
+def _solve_groups(
+    spec: Spec,
+    model: Model,
+    cohort: pd.DataFrame,
+    rng: np.random.Generator,
+    n_iter: int,
+    t0: float,
+) -> None:
+    """Anneal each hazard-ratio group on its own covariate's swaps (see _hr_groups)."""
     swappable = sorted(spec.categorical) + sorted(spec.continuous)
-    for own, group in _hr_groups(spec, swappable).items():
-        phase = {"swap": _swap_move(sorted(own & set(swappable)), "stratum", model.fixed, {})}
+    linked = _linked(spec)
+    for own in _hr_groups(spec, swappable):
+        cols = sorted(own & set(swappable))
+        phase = {"swap": _swap_move(cols, "stratum", model.fixed, {}, linked)}
         if own & set(spec.free_binary):
             phase = {"flip": _flip_move(sorted(own & set(spec.free_binary)), model.fixed)}
-        related = [u for u in spec.targets if u.kind == "wilcoxon" and u.params["column"] in own]
-        anneal(spec, model, cohort, rng, budget // 8, 0.5, [*group, *related], phase, "", False)
-    return anneal(spec, model, cohort, rng, budget // 4, 0.3, None, all_moves, " joint", progress)
+        moved = set(own) | {c for col in own for c in linked.get(col, [])}
+        affected = [t for t in spec.targets if _reads(spec, t) & moved]
+        anneal(spec, model, cohort, rng, n_iter, t0, affected, phase, "", False)
+
+
+def _reads(spec: Spec, t) -> set[str]:
+    """Cohort columns a target reads besides its endpoint (through derived covariates)."""
+    p = t.params
+    direct = {p.get(k) for k in ("covariate", "column", "where", "by", "switch", "term")}
+    direct |= set(p.get("covariates", []))
+    out: set[str] = set()
+    for name in direct - {None}:
+        out |= _names(spec.derived[name]) if name in spec.derived else {name}
+    return out

@@ -28,7 +28,7 @@ def quantities(cohort: pd.DataFrame) -> dict[str, float]:
     >>> c = pd.read_csv(cohort_path("wudhikarn2021", 1))
     >>> q = quantities(c)
     >>> len(q), 0 < q["5-year OS, %"] < q["3-year OS, % (published)"] < 100
-    (7, True)
+    (10, True)
     """
     t, dead = cohort["t_last"], cohort["dead"]
     prog = cohort["progressed"] == 1
@@ -42,6 +42,7 @@ def quantities(cohort: pd.DataFrame) -> dict[str, float]:
     )
     hr = sv.cox_batch(t, dead, x)["hr"]
     return {
+        **_after_progression(cohort),
         "3-year OS, % (published)": _km_at(t, dead, 36),
         "2-year OS, %": _km_at(t, dead, 24),
         "5-year OS, %": _km_at(t, dead, 60),
@@ -49,6 +50,20 @@ def quantities(cohort: pd.DataFrame) -> dict[str, float]:
         "deaths among the 18 without progression": float(dead[~prog].sum()),
         "HR for death, age > 40": float(hr["age_gt40"]),
         "HR for death, morphologic disease": float(hr["morphologic"]),
+    }
+
+
+def _after_progression(cohort: pd.DataFrame) -> dict[str, float]:
+    """CR to salvage and OS after progression: the published coding and two others."""
+    d = cohort[cohort["progressed"] == 1]
+    salvaged = d[d["salvage_outcome"] != "none"]
+    cr = (salvaged["salvage_outcome"] == "cr").astype(int).to_frame("cr")
+    baseline = sv.cox_batch(salvaged["t_post"], salvaged["dead"], cr)["hr"].iloc[0]
+    td = sv.cox_switch(d["t_post"], d["dead"], d["t_cr"])["hr"]
+    return {
+        "HR death, CR to salvage, baseline coding (published)": float(baseline),
+        "HR death, CR to salvage, time-dependent": float(td),
+        "2-year OS after progression, %": _km_at(d["t_post"], d["dead"], 24),
     }
 
 

@@ -20,10 +20,11 @@ import pandas as pd
 from carbook.data import DATA_DIR
 from carbook.published import load_published
 from carbook.reconstruct import generic, wudhikarn2021
-from carbook.reconstruct.engine import Model, calibrate
+from carbook.reconstruct.engine import Model, calibrate, derive
 from carbook.reconstruct.spec import Spec, load_spec
+from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets, infeasible_hr_targets
 
-__all__ = ["BUDGET", "MODELS", "cohort_path", "reconstruct", "write"]
+__all__ = ["BUDGET", "MODELS", "cohort_path", "evaluate", "load_cohort", "reconstruct", "write"]
 
 
 def _zhang2021(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
@@ -95,3 +96,44 @@ def write(study: str, seed: int, cohort: pd.DataFrame, report: pd.DataFrame) -> 
     fmt = {c: report[c].map(lambda v: f"{v:.6g}") for c in ("achieved", "loss")}
     report.assign(**fmt).to_csv(paths[1], index=False, lineterminator="\n")
     return paths
+
+
+def load_cohort(study: str, seed: int = 1) -> pd.DataFrame:
+    """A committed synthetic cohort, with the derived covariates of its targets.
+
+    Raises
+    ------
+    ValueError
+        If the file is missing (generate it with ``python -m carbook reconstruct``).
+
+    Examples
+    --------
+    >>> c = load_cohort("wudhikarn2021")
+    >>> len(c), set(c["synthetic"])
+    (56, {'SYNTHETIC'})
+    """
+    path = cohort_path(study, seed)
+    if not path.is_file():
+        raise ValueError(
+            f"missing {path}; run: python -m carbook reconstruct {study} --seed {seed}"
+        )
+    cohort = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    derive(load_spec(study), cohort)
+    return cohort
+
+
+def evaluate(study: str, seed: int = 1) -> pd.DataFrame:
+    """Recompute the calibration report of a committed cohort from the cohort itself.
+
+    Examples
+    --------
+    >>> rep = evaluate("xu2023")
+    >>> bool(rep["within"].all())
+    True
+    """
+    spec = load_spec(study)
+    cohort = load_cohort(study, seed)
+    endpoints = MODELS[study](spec, np.random.default_rng(seed))[1].endpoints
+    excluded = infeasible_hr_targets(spec.targets, cohort, endpoints)
+    evaluator = Evaluator(spec.targets, endpoints, excluded, inconsistent_p_targets(spec.targets))
+    return evaluator.report(cohort)

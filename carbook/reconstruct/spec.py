@@ -23,9 +23,11 @@ KINDS: dict[str, set[str]] = {
     "km_at": {"endpoint", "time"},
     "cif_at": {"endpoint", "time"},
     "followup": {"endpoint"},
-    "median_range": {"column", "where"},
+    "median_range": {"where"},  # and a column, or an endpoint (its times)
     "wilcoxon": {"column"},
     "cox_hr": {"endpoint", "covariate"},
+    "cox_mv": {"endpoint", "covariates", "term"},
+    "cox_td": {"endpoint", "switch"},
 }
 
 
@@ -59,6 +61,9 @@ class Spec:
     free_binary: list[str]
     continuous: dict[str, dict[str, object]]
     derived: dict[str, str]
+    #: continuous columns defined only where a 0/1 categorical column is 1 (e.g. days
+    #: of corticosteroid among those given it); they move with that column's swaps
+    within: dict[str, dict[str, object]] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
 
 
@@ -105,11 +110,15 @@ def _continuous(raw: dict, strata: dict[str, int], reg: pd.DataFrame) -> dict[st
     out = {}
     for col, spec in raw.items():
         entry: dict[str, object] = {"decimals": int(spec.get("decimals", 0))}
+        if "within" in spec:
+            entry["within"] = str(spec["within"])
+            entry["otherwise"] = float(spec.get("otherwise", "nan"))
         for stratum in strata:
             printed = _printed(reg, spec[stratum], f"continuous {col}.{stratum}")
             if set(printed) != {"value", "low", "high"}:
                 raise ValueError(f"continuous {col}.{stratum}: claim must print median (range)")
             entry[stratum] = tuple(float(printed[k]) for k in ("value", "low", "high"))
+            entry.setdefault("claims", {})[stratum] = spec[stratum]
         out[col] = entry
     return out
 
@@ -146,6 +155,7 @@ def build_spec(study: str, raw: dict, registry: pd.DataFrame, counts: pd.DataFra
         free_binary=list(raw.get("free_binary") or []),
         continuous=_continuous(raw.get("continuous") or {}, strata, reg),
         derived=dict(raw.get("derived") or {}),
+        within=_continuous(raw.get("continuous_within") or {}, strata, reg),
         targets=[_target(t, reg) for t in raw.get("targets") or []],
     )
 

@@ -10,20 +10,25 @@ data cut-off December 2019: at most 115 months).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from carbook.data import load_counts
 from carbook.published import load_published
+from carbook.reconstruct import wudhikarn2021_post as post
 from carbook.reconstruct.engine import (
     Change,
     Model,
     construct_categorical,
     construct_continuous,
+    construct_within,
     exact_values,
     interior_change,
 )
 from carbook.reconstruct.spec import Spec
+from carbook.reconstruct.wudhikarn2021_post import _bounds, feasible
 from carbook.studies.wudhikarn2021.patients import load_table4, load_table5
 
 __all__ = ["MAX_FOLLOWUP", "build"]
@@ -76,11 +81,11 @@ def _times(c: pd.DataFrame, rng: np.random.Generator, counts: pd.Series) -> None
     n = len(c)
     relapsed = c.index[c["relapsed"] == 1]
     t_rr = np.where(c["progressed"] == 1, rng.uniform(0.8, 1.2, n), np.nan)  # refractory: ~day 28
-    t_rr[relapsed] = exact_values(len(relapsed), *relapse_anchors(), 0.01, rng)
+    t_rr[relapsed] = _place(exact_values(len(relapsed), *relapse_anchors(), 0.01, rng), c, rng)
     c["t_rr"] = np.round(t_rr, 2)
-    c["t_post"] = np.where(
-        c["progressed"] == 1, np.round(rng.exponential(7.5 / np.log(2), n), 2), np.nan
-    )
+    post = np.round(rng.exponential(7.5 / np.log(2), n), 2)
+    post = np.maximum(post, np.round(_bounds(c)["last_min"].to_numpy() - c["t_rr"] + 0.01, 2))
+    c["t_post"] = np.where(c["progressed"] == 1, post, np.nan)
     dead = pd.Series(0, index=c.index)
     known = c["id"].map(facts["dead"])
     prog = c.index[c["progressed"] == 1]
@@ -107,6 +112,22 @@ def _times(c: pd.DataFrame, rng: np.random.Generator, counts: pd.Series) -> None
     c["t_post"] = np.round(c["t_last"] - c["t_rr"], 2)  # NaN for the not progressed
 
 
+def _place(values: np.ndarray, c: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+    """Order relapse times so that every patient relapses before a dated salvage."""
+    rows = c.index[c["relapsed"] == 1]
+    limit = _bounds(c)["rr_max"].loc[rows].to_numpy()
+    out = np.full(len(rows), np.nan)
+    free = list(rng.permutation(values))
+    for k in np.argsort(limit, kind="stable"):
+        fits = [v for v in free if v <= limit[k]]
+        if not fits:
+            raise ValueError(f"no published relapse time fits before the salvage of {rows[k]}")
+        pick = fits[rng.integers(len(fits))]  # limits are nested: any fit leaves a fit
+        out[k] = pick
+        free.remove(pick)
+    return out
+
+
 def relapse_anchors() -> tuple[float, float, float]:
     """Median, min and max months to relapse of the 29 relapses (published claim)."""
     reg = load_published(STUDY).set_index("id").loc["relapse_time_median"]
@@ -130,7 +151,14 @@ def _endpoints() -> dict:
         prog = c["progressed"].to_numpy() == 1
         return np.where(prog, c["t_post"].to_numpy(), np.nan), c["dead"].to_numpy()
 
-    return {"os": os_, "rr": rr, "efs": efs, "os_post": os_post}
+    return {
+        "os": os_,
+        "rr": rr,
+        "efs": efs,
+        "os_post": os_post,
+        "remission": post.remission,
+        "efs_cr": lambda c: post.remission(c, "t_salvage"),
+    }
 
 
 def _scale(
@@ -139,7 +167,7 @@ def _scale(
     return float(np.round(np.clip(value * np.exp(rng.normal(0, sigma)), lo, hi), 2))
 
 
-def _nudge(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+def _nudge(c: pd.DataFrame, rng: np.random.Generator, ok) -> list[Change]:
     """Move one death or last-contact time by a few hundredths of a month.
 
     Printed medians and their limits are event times, so they must be hit to the
@@ -150,13 +178,17 @@ def _nudge(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
     if c.at[i, "progressed"] == 1:
         top = MAX_FOLLOWUP - c.at[i, "t_rr"]
         post = round(min(max(c.at[i, "t_post"] + step, 0.05), top), 2)
-        return [("t_post", i, post), ("t_last", i, round(c.at[i, "t_rr"] + post, 2))]
+        last = round(c.at[i, "t_rr"] + post, 2)
+        if not ok(c, i, c.at[i, "t_rr"], last):
+            return []
+        return [("t_post", i, post), ("t_last", i, last)]
     if c.at[i, "response"] != "cr":
         return []
     return [("t_last", i, round(min(max(c.at[i, "t_last"] + step, 0.5), MAX_FOLLOWUP), 2))]
 
 
-def _time_moves(fixed_dead: pd.Series, tune: dict) -> dict:
+def _relapse_move(bounds: pd.DataFrame, ok: Callable) -> Callable:
+    """Move one interior relapse time (median and range stay); later times follow."""
     anchors = relapse_anchors()
 
     def relapse_time(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
@@ -166,16 +198,39 @@ def _time_moves(fixed_dead: pd.Series, tune: dict) -> dict:
             return []
         i, new = change
         last = min(round(new + c.at[i, "t_post"], 2), MAX_FOLLOWUP)
-        return [("t_rr", i, new), ("t_last", i, last), ("t_post", i, round(last - new, 2))]
+        if not ok(c, i, new, last):
+            return []
+        blin_ino = round(bounds.at[i, "blin_ino"] - new, 2)
+        return [
+            ("t_rr", i, new),
+            ("t_last", i, last),
+            ("t_post", i, round(last - new, 2)),
+            ("t_blin_ino", i, blin_ino),
+        ]
+
+    return relapse_time
+
+
+def _scale_moves(tune: dict, ok: Callable) -> dict[str, Callable]:
+    """Scale a survival time after progression, or a last contact without progression."""
 
     def post_progression(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
         i = rng.choice(c.index[c["progressed"] == 1])
         new = _scale(c.at[i, "t_post"], rng, 0.05, MAX_FOLLOWUP - c.at[i, "t_rr"], tune["sigma"])
-        return [("t_post", i, new), ("t_last", i, round(c.at[i, "t_rr"] + new, 2))]
+        last = round(c.at[i, "t_rr"] + new, 2)
+        if not ok(c, i, c.at[i, "t_rr"], last):
+            return []
+        return [("t_post", i, new), ("t_last", i, last)]
 
     def last_contact(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
         i = rng.choice(c.index[(c["progressed"] == 0) & (c["response"] == "cr")])
         return [("t_last", i, _scale(c.at[i, "t_last"], rng, 0.5, MAX_FOLLOWUP, tune["sigma"]))]
+
+    return {"post_progression": post_progression, "last_contact": last_contact}
+
+
+def _death_moves(fixed_dead: pd.Series) -> dict[str, Callable]:
+    """Swap deaths among the progressed (31 of 38 stay), flip them among the others."""
 
     def swap_death(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
         pool = c.index[(c["progressed"] == 1) & ~fixed_dead]
@@ -188,13 +243,18 @@ def _time_moves(fixed_dead: pd.Series, tune: dict) -> dict:
         i = rng.choice(c.index[(c["progressed"] == 0) & (c["response"] == "cr")])
         return [("dead", i, 1 - int(c.at[i, "dead"]))]
 
+    return {"swap_death": swap_death, "flip_death": flip_death}
+
+
+def _time_moves(fixed_dead: pd.Series, tune: dict, bounds: pd.DataFrame) -> dict:
+    def ok(c: pd.DataFrame, i: int, t_rr: float, t_last: float) -> bool:
+        return feasible(c, bounds, i, t_rr, t_last)
+
     return {
-        "relapse_time": relapse_time,
-        "post_progression": post_progression,
-        "last_contact": last_contact,
-        "swap_death": swap_death,
-        "flip_death": flip_death,
-        "nudge": _nudge,
+        "relapse_time": _relapse_move(bounds, ok),
+        **_scale_moves(tune, ok),
+        **_death_moves(fixed_dead),
+        "nudge": lambda c, rng: _nudge(c, rng, ok),
     }
 
 
@@ -214,16 +274,21 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
     cat = construct_categorical(spec, c["stratum"], facts, rng)
     cont = construct_continuous(spec, c["stratum"], rng)
     c = pd.concat([c, cat, cont], axis=1)
+    construct_within(spec, c, rng)
     for col in spec.free_binary:
         draw = rng.integers(0, 2, len(c))
         known = pd.to_numeric(facts[col]) if col in facts else pd.Series(np.nan, index=c.index)
         c[col] = np.where(known.isna(), draw, known.fillna(0)).astype(int)
     _times(c, rng, counts)
+    post.construct(c, counts, rng)
     fixed = pd.DataFrame(False, index=c.index, columns=c.columns)
     for col in facts.columns:
         if col in fixed:
             fixed[col] = facts[col].notna().to_numpy()
     fixed_dead = pd.Series(c["id"].isin(_facts().index).to_numpy(), index=c.index)
     tune: dict[str, object] = {"sigma": 0.35}
-    moves = _time_moves(fixed_dead, tune)
-    return c, Model(endpoints=_endpoints(), moves=moves, fixed=fixed, tune=tune)
+    moves = _time_moves(fixed_dead, tune, _bounds(c))
+    cr = post.table_facts()["cr"].reindex(c["id"]).astype("boolean").fillna(False)
+    late = post.moves(c, pd.Series(cr.to_numpy(bool), index=c.index), tune)
+    model = Model(endpoints=_endpoints(), moves=moves, fixed=fixed, tune=tune, late_moves=late)
+    return c, model

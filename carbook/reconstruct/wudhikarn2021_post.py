@@ -1,0 +1,326 @@
+"""What happens after progression in the wudhikarn2021 cohort (the 38 who progressed).
+
+Columns (for the 18 who never progressed: ``"na"`` or NaN):
+
+- ``site``: disease at progression, ``bm`` (marrow only), ``bm_em`` (marrow and
+  extramedullary), ``em_only`` (isolated extramedullary) or ``mrd`` (MRD-level
+  relapse), with the paper's counts (35 with marrow disease, 13 with EM disease of
+  whom 3 isolated, 2 MRD);
+- ``blasts``: % marrow blasts; the 33 with morphologic marrow disease have the
+  published median (range) exactly; isolated EM and MRD relapses are set to 0
+  (an assumption: their blast percentages are below 5% and not published);
+- ``cd19``: ``positive``, ``negative`` or ``unknown`` at progression (25 / 5 / 8);
+- ``salvage_outcome``: ``none`` (palliative care), ``no_cr`` or ``cr`` (8 / 17 / 13);
+- ``t_salvage``: months from progression to the first salvage therapy;
+- ``t_blin_ino``: months from progression to the first blinatumomab or inotuzumab
+  (Table 4's days, which count from the CAR T infusion, minus the time to
+  progression);
+- ``t_cr`` and ``t_relapse2`` (the 13 with a CR to salvage): months from progression
+  to that CR and to the relapse that ended it (NaN: in remission until death or
+  last contact). Remission lasts from ``t_cr`` to relapse, death or last contact;
+  event-free survival of Figure 3A is read from the first salvage to the same end
+  (an assumption: the paper does not say where it starts).
+
+Facts that stay on their patient IDs: everyone in Tables 4 and 5 received salvage;
+a CR that either table prints is a CR to salvage; Table 4's CD19 status at relapse;
+Table 5's relapse site. Times in the tables are days from the first CAR T infusion,
+converted at 365.25 / 12 days a month: progression precedes every dated treatment,
+and the patient is alive at the last one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from carbook.published import load_published
+from carbook.reconstruct.engine import Change, Move, exact_values, interior_change
+from carbook.studies.wudhikarn2021.patients import load_table4, load_table5
+
+__all__ = ["DAYS_PER_MONTH", "construct", "feasible", "moves", "remission", "table_facts"]
+
+DAYS_PER_MONTH = 365.25 / 12
+NA = "na"
+
+
+def _months(days: pd.Series) -> pd.Series:
+    return pd.to_numeric(days, errors="coerce") / DAYS_PER_MONTH
+
+
+def table_facts() -> pd.DataFrame:
+    """Per table patient: dated treatments (months from CAR T) and post-progression facts.
+
+    Examples
+    --------
+    >>> f = table_facts()
+    >>> len(f), int(f["cr"].sum())
+    (19, 10)
+    >>> round(float(f.loc["MSK15", "last_tx"]), 2)
+    49.28
+    """
+    t4, t5 = load_table4().set_index("id"), load_table5().set_index("id")
+    blin_ino = pd.concat([_months(t4["blin_days"]), _months(t4["ino_days"])], axis=1).min(axis=1)
+    dated = pd.concat([blin_ino, _months(t5["days_to_second"])], axis=1)
+    f = pd.DataFrame(index=dated.index)
+    f["first_tx"], f["last_tx"] = dated.min(axis=1), dated.max(axis=1)
+    f["blin_ino_tx"] = blin_ino
+    cr4 = pd.concat([t4["blin_response"], t4["ino_response"]], axis=1).apply(
+        lambda r: r.astype(str).str.contains("cr") & ~r.astype(str).eq("nr")
+    )
+    cr5 = t5["response2"].astype(str).str.contains("cr")
+    f["cr"] = pd.concat([cr4.any(axis=1), cr5]).groupby(level=0).any().reindex(f.index)
+    f["cd19"] = t4["cd19_at_relapse"].where(t4["cd19_at_relapse"] != "not_reported")
+    site = t5["relapse_site"].map(
+        lambda s: "mrd" if "MRD" in s else ("bm_em" if "EM" in s else "bm")
+    )
+    f["site"] = site
+    return f.sort_index(key=lambda s: s.str[3:].astype(int))
+
+
+def _counts(counts: pd.Series) -> dict[str, dict[str, int]]:
+    c = {k: int(v) for k, v in counts.items()}
+    salvage, cr = c["salvage"], c["salvage_cr"]
+    return {
+        "salvage_outcome": {"cr": cr, "no_cr": salvage - cr},  # rest: none (palliative)
+        "cd19": {"negative": c["cd19neg"], "positive": 30 - c["cd19neg"]},
+        "site": {
+            "mrd": c["prog_mrd"],
+            "em_only": c["iso_em"],
+            "bm_em": c["prog_em"] - c["iso_em"],
+        },
+    }
+
+
+def _deal(
+    rows: pd.Index,
+    levels: dict[str, int],
+    rest: str,
+    fixed: pd.Series,
+    rng: np.random.Generator,
+    allowed: dict[str, set[str]] | None = None,
+) -> pd.Series:
+    """Deal levels with exact counts to ``rows``; ``fixed`` cells keep their level.
+
+    ``allowed`` restricts some free rows (row label -> levels they may take).
+    """
+    pool = dict(levels)
+    pool[rest] = len(rows) - sum(levels.values())
+    out = pd.Series(pd.NA, index=rows, dtype=object)
+    for i, level in fixed.dropna().items():
+        if pool.get(level, 0) < 1:
+            raise ValueError(f"facts need more {level!r} than the published count allows")
+        pool[level] -= 1
+        out[i] = level
+    restricted = [i for i in (allowed or {}) if pd.isna(out[i])]
+    for i in restricted:
+        choices = [lvl for lvl in sorted(allowed[i]) for _ in range(pool[lvl])]
+        if not choices:
+            raise ValueError(f"no level left for row {i} among {sorted(allowed[i])}")
+        out[i] = choices[rng.integers(len(choices))]
+        pool[out[i]] -= 1
+    free = out.index[out.isna()]
+    deck = np.array([lvl for lvl, n in sorted(pool.items()) for _ in range(n)], dtype=object)
+    out[free] = rng.permutation(deck)
+    return out
+
+
+def _bounds(c: pd.DataFrame) -> pd.DataFrame:
+    """Per row: latest t_rr (before the first dated treatment), earliest t_last."""
+    f = table_facts().reindex(c["id"])
+    return pd.DataFrame(
+        {
+            "rr_max": f["first_tx"].to_numpy() - 0.01,
+            "last_min": f["last_tx"].to_numpy() + 0.01,
+            "blin_ino": f["blin_ino_tx"].to_numpy(),
+        },
+        index=c.index,
+    ).fillna({"rr_max": np.inf, "last_min": -np.inf})
+
+
+def salvage_limit(c: pd.DataFrame, b: pd.DataFrame, i: int) -> float:
+    """Latest possible first salvage (months from progression) for row ``i``."""
+    return float(min(c.at[i, "t_post"], b.at[i, "rr_max"] + 0.01 - c.at[i, "t_rr"]))
+
+
+def construct(c: pd.DataFrame, counts: pd.Series, rng: np.random.Generator) -> None:
+    """Add the post-progression columns to the cohort, in place (times must exist)."""
+    f = table_facts().reindex(c["id"]).set_index(c.index)
+    prog = c.index[c["progressed"] == 1]
+    levels = _counts(counts)
+    in_table = f.index[f["first_tx"].notna()]
+    cr = f["cr"].map({True: "cr"}).where(f["cr"].astype("boolean").fillna(False))
+    salv = _deal(
+        prog,
+        levels["salvage_outcome"],
+        "none",
+        cr.loc[prog],
+        rng,
+        {i: {"cr", "no_cr"} for i in in_table},
+    )
+    cd19 = _deal(prog, levels["cd19"], "unknown", f["cd19"].loc[prog], rng)
+    site = _deal(prog, levels["site"], "bm", f["site"].loc[prog], rng)
+    c["salvage_outcome"], c["cd19"], c["site"] = NA, NA, NA
+    c.loc[prog, "salvage_outcome"], c.loc[prog, "cd19"], c.loc[prog, "site"] = salv, cd19, site
+    marrow = prog[site.isin(["bm", "bm_em"]).to_numpy()]
+    median, lo, hi = _blast_anchors()
+    c["blasts"] = np.nan
+    c.loc[prog, "blasts"] = 0.0
+    c.loc[marrow, "blasts"] = exact_values(len(marrow), median, lo, hi, 1.0, rng)
+    b = _bounds(c)
+    c["t_salvage"] = np.nan
+    for i in prog[salv.isin(["cr", "no_cr"]).to_numpy()]:
+        limit = salvage_limit(c, b, i)
+        c.at[i, "t_salvage"] = round(max(min(rng.exponential(0.7), 0.9 * limit), 0.01), 2)
+    c["t_blin_ino"] = np.round(b["blin_ino"] - c["t_rr"], 2)
+    c["t_cr"], c["t_relapse2"] = np.nan, np.nan
+    for i in prog[(salv == "cr").to_numpy()]:
+        for col, _, value in _new_cr(c, i, c.at[i, "t_salvage"], rng):
+            c.at[i, col] = value
+
+
+def _new_cr(c: pd.DataFrame, i: int, start: float, rng: np.random.Generator) -> list[Change]:
+    """CR and relapse times for row ``i`` becoming a CR to salvage started at ``start``."""
+    end = c.at[i, "t_post"]
+    t_cr = round(start + (end - start) * rng.uniform(0.05, 0.4), 2)
+    relapse = round(t_cr + (end - t_cr) * rng.uniform(0.2, 0.95), 2)
+    if not start < t_cr < relapse < end:
+        t_cr, relapse = round((start + end) / 2, 2), np.nan
+    if rng.random() < 0.3 or not start < t_cr < end:
+        relapse = np.nan
+    return [("t_cr", i, t_cr), ("t_relapse2", i, relapse)]
+
+
+def remission(c: pd.DataFrame, origin: str = "t_cr") -> tuple[np.ndarray, np.ndarray]:
+    """(months from ``origin`` to relapse, death or last contact; 1 if relapse or death).
+
+    NaN for patients without a CR to salvage. ``origin="t_salvage"`` gives the
+    event-free survival of Figure 3A as read here (from the first salvage).
+    """
+    relapse = c["t_relapse2"].to_numpy(float)
+    end = np.where(np.isnan(relapse), c["t_post"].to_numpy(float), relapse)
+    event = np.where(np.isnan(relapse), c["dead"].to_numpy(), 1)
+    in_cr = ~np.isnan(c["t_cr"].to_numpy(float))
+    return np.where(in_cr, end - c[origin].to_numpy(float), np.nan), event
+
+
+def _blast_anchors() -> tuple[float, float, float]:
+    reg = load_published("wudhikarn2021").set_index("id").loc["prog_bm_blast_median"]
+    return float(reg["value"]), float(reg["low"]), float(reg["high"])
+
+
+def feasible(c: pd.DataFrame, b: pd.DataFrame, i: int, t_rr: float, t_last: float) -> bool:
+    """Whether row ``i`` with these times keeps every dated treatment and salvage time."""
+    if t_rr > b.at[i, "rr_max"] or t_last < b.at[i, "last_min"]:
+        return False
+    s = c.at[i, "t_salvage"] if "t_salvage" in c else np.nan
+    if np.isnan(s):
+        return True
+    latest = np.nanmax([s, c.at[i, "t_cr"], c.at[i, "t_relapse2"]])
+    return bool(latest < t_last - t_rr and s <= b.at[i, "rr_max"] + 0.01 - t_rr)
+
+
+def _start_changes(c: pd.DataFrame, b: pd.DataFrame, i: int, j: int) -> dict[int, float]:
+    """First-salvage times after rows ``i`` and ``j`` trade a salvage for palliation."""
+    start = {}
+    for a, src in ((i, j), (j, i)):
+        s = c.at[src, "t_salvage"]
+        if not np.isnan(s):
+            s = max(min(s, round(0.9 * salvage_limit(c, b, a), 2)), 0.01)
+        start[a] = s
+    return start
+
+
+def _salvage_swap(prog: pd.Index, free: pd.Index, in_table: pd.Series, b: pd.DataFrame) -> Move:
+    """Swap salvage outcomes (none / no CR / CR); table patients never get "none"."""
+
+    def swap_salvage(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        i, j = rng.choice(free, 2, replace=False)
+        oi, oj = c.at[i, "salvage_outcome"], c.at[j, "salvage_outcome"]
+        if oi == oj or (oj == "none" and in_table[i]) or (oi == "none" and in_table[j]):
+            return []
+        out: list[Change] = [("salvage_outcome", i, oj), ("salvage_outcome", j, oi)]
+        start = {i: c.at[i, "t_salvage"], j: c.at[j, "t_salvage"]}
+        if "none" in (oi, oj):
+            start = _start_changes(c, b, i, j)
+            out += [("t_salvage", a, s) for a, s in start.items()]
+        for a, level in ((i, oj), (j, oi)):
+            cr = _new_cr(c, a, start[a], rng) if level == "cr" else None
+            out += cr or [("t_cr", a, np.nan), ("t_relapse2", a, np.nan)]
+        return out
+
+    return swap_salvage
+
+
+def _salvage_time(prog: pd.Index, b: pd.DataFrame, tune: dict) -> Move:
+    """Scale one first-salvage time, before any dated treatment and the CR."""
+
+    def move_salvage(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        pool = prog[c.loc[prog, "t_salvage"].notna().to_numpy()]
+        i = pool[rng.integers(len(pool))]
+        limit = np.nanmin([salvage_limit(c, b, i), c.at[i, "t_cr"]])
+        new = c.at[i, "t_salvage"] * np.exp(rng.normal(0, 3 * tune["sigma"]))
+        return [("t_salvage", i, round(float(np.clip(new, 0.01, max(0.01, limit - 0.01))), 2))]
+
+    return move_salvage
+
+
+def _cr_time(prog: pd.Index, tune: dict) -> Move:
+    """Move a CR time, or the relapse that ends it (or drop the relapse)."""
+
+    def move_cr(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        pool = prog[c.loc[prog, "t_cr"].notna().to_numpy()]
+        i = pool[rng.integers(len(pool))]
+        start, t_cr, rel, end = (c.at[i, k] for k in ("t_salvage", "t_cr", "t_relapse2", "t_post"))
+        step = rng.normal(0, tune["sigma"]) * (end - start)
+        if rng.random() < 0.5:
+            upper = end if np.isnan(rel) else rel
+            new = round(float(np.clip(t_cr + step, start + 0.01, upper - 0.01)), 2)
+            return [("t_cr", i, new)] if start < new < upper else []
+        if not np.isnan(rel) and rng.random() < 0.2:
+            return [("t_relapse2", i, np.nan)]
+        base = t_cr + (end - t_cr) * rng.uniform() if np.isnan(rel) else rel + step
+        new = round(float(np.clip(base, t_cr + 0.01, end - 0.01)), 2)
+        return [("t_relapse2", i, new)] if t_cr < new < end else []
+
+    return move_cr
+
+
+def _column_swap(prog: pd.Index, col: str, keep: pd.Series, also: tuple[str, ...] = ()) -> Move:
+    """Swap a column (and ``also``) between two progressed patients without a fact on it."""
+    pool = prog[~keep.loc[prog].to_numpy()]
+
+    def move(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        i, j = rng.choice(pool, 2, replace=False)
+        if c.at[i, col] == c.at[j, col]:
+            return []
+        return [(k, a, c.at[z, k]) for k in (col, *also) for a, z in ((i, j), (j, i))]
+
+    return move
+
+
+def _blast_move(prog: pd.Index) -> Move:
+    """Move one interior marrow-blast value within its half (median and range stay)."""
+    anchors = _blast_anchors()
+
+    def move_blasts(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        rows = prog[c.loc[prog, "site"].isin(["bm", "bm_em"]).to_numpy()]
+        change = interior_change(c.loc[rows, "blasts"], anchors, 1.0, rng)
+        return [] if change is None else [("blasts", *change)]
+
+    return move_blasts
+
+
+def moves(c: pd.DataFrame, fixed_cr: pd.Series, tune: dict) -> dict[str, Move]:
+    """Moves of the post-progression columns; each keeps every count and fact above."""
+    b = _bounds(c)
+    f = table_facts().reindex(c["id"]).set_index(c.index)
+    in_table = pd.Series(f["first_tx"].notna().to_numpy(), index=c.index)
+    prog = c.index[c["progressed"] == 1]
+    return {
+        "swap_salvage": _salvage_swap(prog, prog[~fixed_cr.loc[prog].to_numpy()], in_table, b),
+        "move_salvage": _salvage_time(prog, b, tune),
+        "swap_cd19": _column_swap(prog, "cd19", f["cd19"].notna()),
+        "swap_site": _column_swap(prog, "site", f["site"].notna(), ("blasts",)),
+        "move_blasts": _blast_move(prog),
+        "move_cr": _cr_time(prog, tune),
+    }
