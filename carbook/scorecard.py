@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 STATUSES = ("exact", "reconstructed", "outside", "not_reproducible", "pending")
-REPRO_COLUMNS = ["claim_id", "reproduced", "reproduced_low", "reproduced_high", "method"]
+REPRO_COLUMNS = ["claim_id", "reproduced", "reproduced_low", "reproduced_high", "method", "miss"]
 CSV_COLUMNS = [
     "study",
     "claim_id",
@@ -58,8 +58,13 @@ def reproduction(
     low: float | None = None,
     high: float | None = None,
     method: str = "",
+    miss: str = "",
 ) -> dict[str, object]:
     """One reproduced number (a row for :func:`reproductions`).
+
+    ``miss`` is the reason why the reproduction may not print as published (e.g.
+    a synthetic cohort that could not meet it jointly with other targets); a miss
+    with a reason is scored ``not_reproducible`` instead of ``outside``.
 
     Examples
     --------
@@ -72,6 +77,7 @@ def reproduction(
         "reproduced_low": np.nan if low is None else float(low),
         "reproduced_high": np.nan if high is None else float(high),
         "method": method,
+        "miss": miss,
     }
 
 
@@ -81,7 +87,7 @@ def reproductions(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     Examples
     --------
     >>> reproductions([reproduction("a", 1.0)]).columns.tolist()
-    ['claim_id', 'reproduced', 'reproduced_low', 'reproduced_high', 'method']
+    ['claim_id', 'reproduced', 'reproduced_low', 'reproduced_high', 'method', 'miss']
     """
     df = pd.DataFrame(list(rows), columns=REPRO_COLUMNS).astype(
         {"claim_id": str, "reproduced": float, "reproduced_low": float, "reproduced_high": float}
@@ -123,7 +129,7 @@ def _row_status(row: pd.Series) -> tuple[str, float]:
     inside = all(ok for ok, _ in gaps)
     distances = [d for _, d in gaps if not np.isnan(d)]
     distance = max(distances, key=abs) if distances else np.nan
-    if row["level"] == "not_reproducible":
+    if row["level"] == "not_reproducible" or (not inside and row["miss"]):
         return "not_reproducible", distance
     return (row["level"] if inside else "outside"), distance
 
@@ -166,8 +172,11 @@ def score(published: pd.DataFrame, reproduced: pd.DataFrame | None = None) -> pd
     merged = published.merge(reproduced, left_on="id", right_on="claim_id", how="left")
     merged["claim_id"] = merged["id"]
     merged["method"] = merged["method"].fillna("")
+    merged["miss"] = merged["miss"].fillna("")
     status = merged.apply(_row_status, axis=1, result_type="expand")
     merged["status"], merged["distance"] = status[0], status[1]
+    missed = (merged["status"] == "not_reproducible") & (merged["miss"] != "")
+    merged.loc[missed, "reason"] = merged.loc[missed, "miss"]
     merged = merged.rename(
         columns={"value": "published", "low": "published_low", "high": "published_high"}
     )

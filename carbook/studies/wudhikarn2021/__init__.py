@@ -1,8 +1,9 @@
 """Wudhikarn 2021 (MSKCC): adults with B-ALL progressing after CD19 CAR T (seeds 000/001).
 
 :func:`reproduce` gathers every number this book recomputes for the study: counts
-and percents (``counts.csv``), Table 1 P values (:mod:`.table1`) and the summaries
-of Tables 4 and 5 (:mod:`.patients`).
+and percents (``counts.csv``), Table 1 P values (:mod:`.table1`), the summaries
+of Tables 4 and 5 (:mod:`.patients`), and what needs patient data on the SYNTHETIC
+calibrated cohort (:mod:`.synthetic`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from carbook.scorecard import reproduction, reproductions
 from carbook.studies.common import from_counts
 from carbook.studies.wudhikarn2021.expansion import test_search
 from carbook.studies.wudhikarn2021.patients import reproduce_table4, reproduce_table5
+from carbook.studies.wudhikarn2021.synthetic import reproduce_synthetic
 from carbook.studies.wudhikarn2021.table1 import reproduce_p_values
 
 __all__ = ["reproduce"]
@@ -34,7 +36,7 @@ def reproduce() -> pd.DataFrame:
     counts = load_counts("wudhikarn2021")
     rows = from_counts(counts, "clopper_pearson")
     rows += reproduce_p_values() + reproduce_table4() + reproduce_table5()
-    rows += _findings(counts)
+    rows += _findings(counts) + reproduce_synthetic()
     return reproductions(rows)
 
 
