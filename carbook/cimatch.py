@@ -7,14 +7,22 @@ report which reproduce the printed numbers at their printed precision.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from scipy import special
 
 from carbook.plots import interval_plot
 from carbook.published import printed_interval
 from carbook.tables import CI_METHODS, proportion_ci
 
-__all__ = ["ROUNDING_RULES", "ci_grid", "ci_methods_figure", "search_ci_methods"]
+__all__ = [
+    "ROUNDING_RULES",
+    "ci_grid",
+    "ci_methods_figure",
+    "km_transform_check",
+    "search_ci_methods",
+]
 
 #: How the point estimate enters the interval formula.
 ROUNDING_RULES = {
@@ -111,3 +119,52 @@ def ci_methods_figure(
     grid = ci_grid(x, n).rename(columns={"method": "label"})
     title = f"95% CI for {x}/{n} = {100 * x / n:.1f}% by method"
     return interval_plot(grid, title, published=published, highlight=highlight)
+
+
+def _implied_se(s: np.ndarray, bound: float, transform: str, side: int) -> np.ndarray:
+    """Standard error of -log S that puts the ``side`` (-1 lower, +1 upper) limit at ``bound``."""
+    z = special.ndtri(0.975)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if transform == "plain":
+            return side * (bound - s) / (z * s)
+        if transform == "log":
+            return side * np.log(bound / s) / z
+        h = -np.log(s)  # log-log: the interval is symmetric in log(-log S)
+        return side * h * (np.log(h) - np.log(-np.log(bound))) / z
+
+
+def km_transform_check(
+    value: str, low: str, high: str, transforms: tuple[str, ...] = ("log", "log-log", "plain")
+) -> pd.DataFrame:
+    """Find the Kaplan-Meier CI transforms that can produce a printed rate and interval.
+
+    Each transform is symmetric on its own scale, so the lower and the upper limit
+    must imply the same standard error. For every survival value that prints as
+    ``value`` (percent), the range of standard errors each printed limit allows is
+    computed; a transform is consistent when the two ranges overlap for some value.
+    Uses the published numbers only: no patient data.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by transform: the standard-error ranges implied by each limit and
+        ``consistent``.
+
+    Examples
+    --------
+    >>> km_transform_check("26.6", "17", "42")["consistent"].to_dict()
+    {'log': True, 'log-log': False, 'plain': False}
+    """
+    (s0, s1), (l0, l1), (h0, h1) = (np.array(printed_interval(x)) / 100 for x in (value, low, high))
+    grid = np.linspace(s0, s1, 201)[:-1]
+    rows = {}
+    for tr in transforms:
+        lo = np.sort([_implied_se(grid, b, tr, -1) for b in (l0, l1)], axis=0)
+        hi = np.sort([_implied_se(grid, b, tr, +1) for b in (h0, h1)], axis=0)
+        overlap = (np.maximum(lo[0], hi[0]) <= np.minimum(lo[1], hi[1])).any()
+        rows[tr] = {
+            "se from lower limit": f"{np.nanmin(lo):.3f}-{np.nanmax(lo):.3f}",
+            "se from upper limit": f"{np.nanmin(hi):.3f}-{np.nanmax(hi):.3f}",
+            "consistent": bool(overlap),
+        }
+    return pd.DataFrame(rows).T.astype({"consistent": bool})

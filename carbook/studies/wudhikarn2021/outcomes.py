@@ -1,0 +1,207 @@
+"""Figure 1 and Table 2 of wudhikarn2021 on a SYNTHETIC calibrated cohort.
+
+Plumbing for the chapter: the endpoints as the authors defined them, a lifelines
+loop of univariate Cox models, and tables that put a published number beside the
+one the synthetic cohort gives, with whether it prints the same.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from lifelines import CoxPHFitter
+
+from carbook import survival as sv
+from carbook.published import load_published, printed_interval
+from carbook.reconstruct.spec import load_spec
+
+__all__ = [
+    "cox_table",
+    "endpoints",
+    "km_summary",
+    "naive_vs_competing",
+    "prints_as",
+    "published_text",
+    "rr_competing",
+]
+
+STUDY = "wudhikarn2021"
+
+
+def endpoints(c: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """EFS and OS of all treated patients, months from infusion: label -> (time, event).
+
+    EFS ends at refractoriness, relapse or death; OS at death.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> t, e = endpoints(load_cohort(STUDY))["EFS"]
+    >>> int(e.sum()) >= 38  # 38 progressions, plus deaths without progression
+    True
+    """
+    prog = c["progressed"] == 1
+    efs_time = c["t_rr"].where(prog, c["t_last"])
+    efs_event = (prog | (c["dead"] == 1)).astype(int)
+    return {"EFS": (efs_time, efs_event), "OS": (c["t_last"], c["dead"].astype(int))}
+
+
+def rr_competing(c: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Time to R/R with death as a competing event: status 1 R/R, 2 death, 0 censored."""
+    prog = c["progressed"] == 1
+    status = np.where(prog, 1, np.where(c["dead"] == 1, 2, 0))
+    return c["t_rr"].where(prog, c["t_last"]), pd.Series(status, index=c.index)
+
+
+def _registry() -> pd.DataFrame:
+    return load_published(STUDY).set_index("id")
+
+
+def published_text(claim: str) -> str:
+    """A registry number as printed: "13 (9.11-23.34)".
+
+    Examples
+    --------
+    >>> published_text("fig1_os_3y")
+    '26.6 (17-42)'
+    """
+    row = _registry().loc[claim]
+    if not row["low"] and not row["high"]:
+        return row["value"]
+    return f"{row['value']} ({row['low'] or 'NA'}-{row['high'] or 'NA'})"
+
+
+def prints_as(claim: str, value: float, low: float = np.nan, high: float = np.nan) -> bool:
+    """Whether every printed part of ``claim`` prints the same as the values given.
+
+    A part printed as not available (empty) must be NaN (e.g. a median's upper
+    limit not reached).
+
+    Examples
+    --------
+    >>> prints_as("fig1_os_3y", 26.6449, 17.01, 41.96)
+    True
+    """
+    row = _registry().loc[claim]
+    for part, got in (("value", value), ("low", low), ("high", high)):
+        text = row[part]
+        if not text:
+            continue
+        lo, hi = printed_interval(text)
+        if not lo <= got < hi:
+            return False
+    return True
+
+
+def km_summary(c: pd.DataFrame, conf_type: sv.ConfType = "log") -> pd.DataFrame:
+    """Figure 1's medians and 3-year rates with 95% CIs, by a chosen KM transform.
+
+    R's ``survfit`` default is ``conf.type = "log"``; lifelines uses "log-log".
+    Medians follow R's rule (midpoint on a flat 0.5); rates are in percent.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> list(km_summary(load_cohort(STUDY)).columns)
+    ['published', 'synthetic', 'prints as published']
+    """
+    ends = endpoints(c)
+    rows = []
+    for claim, end, at in (
+        ("fig1_os_median", "OS", None),
+        ("fig1_os_3y", "OS", 36),
+        ("fig1_efs_3y", "EFS", 36),
+    ):
+        fit = sv.km(*ends[end], conf_type)
+        if at is None:
+            est = sv.km_quantile(fit)
+            label = f"median {end}, months"
+        else:
+            s = sv.step_at(fit, [at]).iloc[0]
+            est = tuple(100 * s[k] for k in ("surv", "lower", "upper"))
+            label = f"{at // 12}-year {end}, %"
+        rows.append(
+            {
+                "quantity": label,
+                "published": published_text(claim),
+                "synthetic": _fmt(est),
+                "prints as published": prints_as(claim, *est),
+            }
+        )
+    return pd.DataFrame(rows).set_index("quantity")
+
+
+def _fmt(est: tuple[float, float, float], digits: int = 2) -> str:
+    v, lo, hi = (("NA" if np.isnan(x) else f"{x:.{digits}f}") for x in est)
+    return f"{v} ({lo}-{hi})"
+
+
+def naive_vs_competing(c: pd.DataFrame, times: list[float]) -> pd.DataFrame:
+    """Cumulative incidence of R/R (Aalen-Johansen) against 1 - KM, in percent.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> t = naive_vs_competing(load_cohort(STUDY), [12])
+    >>> bool((t["1 - KM (naive)"] >= t["Aalen-Johansen"]).all())
+    True
+    """
+    time, status = rr_competing(c)
+    ci = sv.cuminc(time, status, 1)
+    km = sv.km(time, (status == 1).astype(int))
+    rows = []
+    for at in times:
+        aj = ci.loc[ci["time"] <= at, "est"]
+        naive = 1 - sv.step_at(km, [at])["surv"].iloc[0]
+        rows.append(
+            {
+                "month": at,
+                "Aalen-Johansen": 100 * (aj.iloc[-1] if len(aj) else 0.0),
+                "1 - KM (naive)": 100 * naive,
+            }
+        )
+    out = pd.DataFrame(rows).set_index("month")
+    out["overstatement"] = out["1 - KM (naive)"] - out["Aalen-Johansen"]
+    return out
+
+
+def cox_table(data: pd.DataFrame, duration: str, event: str, prefix: str) -> pd.DataFrame:
+    """Univariate Cox models with lifelines, one per published covariate, beside the paper.
+
+    The covariates are those of the study's targets whose claim starts with
+    ``prefix`` (``"t2_"``: Table 2; ``"t3_"``: Table 3, univariate). Each model is
+    ``CoxPHFitter().fit(data[[covariate, duration, event]])`` (Efron ties, Wald CI
+    and P, as R's ``coxph``), on the target's population (e.g. CD19 known).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the registry's label: ``hr``, ``lower``, ``upper``, ``p``,
+        ``pub_hr``, ``pub_lower``, ``pub_upper``, ``pub_p``, ``prints as published``
+        and the cohort's ``covariate`` column.
+    """
+    reg = _registry()
+    rows = {}
+    for t in load_spec(STUDY).targets:
+        if t.kind != "cox_hr" or not t.claim.startswith(prefix):
+            continue
+        cov = t.params["covariate"]
+        rows_in = data[t.params["where"]] == 1 if "where" in t.params else data.index == data.index
+        df = data.loc[rows_in, [cov, duration, event]].astype(float)
+        fit = CoxPHFitter().fit(df, duration, event, fit_options={"precision": 1e-12})
+        s = fit.summary.loc[cov]
+        est = (s["exp(coef)"], s["exp(coef) lower 95%"], s["exp(coef) upper 95%"])
+        pub = reg.loc[t.claim]
+        rows[pub["location"]] = {
+            "hr": est[0],
+            "lower": est[1],
+            "upper": est[2],
+            "p": s["p"],
+            "pub_hr": float(pub["value"]),
+            "pub_lower": float(pub["low"]),
+            "pub_upper": float(pub["high"]),
+            "pub_p": reg.loc[t.p_claim, "value"] if t.p_claim else "",
+            "prints as published": prints_as(t.claim, *est),
+            "covariate": cov,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
