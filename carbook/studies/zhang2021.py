@@ -14,7 +14,7 @@ from carbook.cimatch import search_ci_methods
 from carbook.data import load_counts
 from carbook.published import load_published
 from carbook.scorecard import reproduction, reproductions
-from carbook.studies.common import from_counts
+from carbook.studies.common import from_counts, from_synthetic
 
 __all__ = ["ci_cases", "ci_method", "external_comparison", "reproduce"]
 
@@ -81,7 +81,7 @@ def reproduce() -> pd.DataFrame:
     n_cr = int(counts.set_index("event").loc["complete_remission", "count"])
     for claim in ("cr_subgroup_n_cir", "cr_subgroup_n_efs"):
         rows.append(reproduction(claim, n_cr, method="size of the CR subgroup = CR count"))
-    return reproductions(rows)
+    return reproductions(rows + from_synthetic(STUDY))
 
 
 def external_comparison() -> pd.DataFrame:
