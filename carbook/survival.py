@@ -455,21 +455,23 @@ def cox_batch(
     if e.sum() == 0:
         raise ValueError("no events: the Cox model is not identifiable")
     beta, loglik, info, converged = cox_arrays(t, e, xv, max_iter, tol)
-    se = 1 / np.sqrt(info)
-    z = special.ndtri(0.975)
     return pd.DataFrame(
-        {
-            "coef": beta,
-            "se": se,
-            "hr": np.exp(beta),
-            "lower": np.exp(beta - z * se),
-            "upper": np.exp(beta + z * se),
-            "p": 2 * special.ndtr(-np.abs(beta / se)),
-            "loglik": loglik,
-            "converged": converged,
-        },
+        {**_wald_table(beta, 1 / np.sqrt(info)), "loglik": loglik, "converged": converged},
         index=x.columns,
     )
+
+
+def _wald_table(beta: np.ndarray, se: np.ndarray) -> dict[str, np.ndarray]:
+    """Coefficients with Wald 95% intervals and P values, as ``summary(coxph)`` prints."""
+    z = special.ndtri(0.975)
+    return {
+        "coef": beta,
+        "se": se,
+        "hr": np.exp(beta),
+        "lower": np.exp(beta - z * se),
+        "upper": np.exp(beta + z * se),
+        "p": 2 * special.ndtr(-np.abs(beta / se)),
+    }
 
 
 def _efron_multi(
@@ -536,17 +538,8 @@ def cox_multi(
     if e.sum() == 0:
         raise ValueError("no events: the Cox model is not identifiable")
     beta, info = cox_multi_arrays(t, e.astype(float), xv, max_iter, tol)
-    se = np.sqrt(np.diag(np.linalg.inv(info)))
-    z = special.ndtri(0.975)
     return pd.DataFrame(
-        {
-            "coef": beta,
-            "se": se,
-            "hr": np.exp(beta),
-            "lower": np.exp(beta - z * se),
-            "upper": np.exp(beta + z * se),
-            "p": 2 * special.ndtr(-np.abs(beta / se)),
-        },
+        _wald_table(beta, np.sqrt(np.diag(np.linalg.inv(info)))),
         index=x.columns,
     )
 
@@ -621,13 +614,4 @@ def cox_switch(time: object, event: object, switch: object) -> dict[str, float]:
         beta += step
         if abs(step) < 1e-10:
             break
-    se = 1 / np.sqrt(info)
-    z = special.ndtri(0.975)
-    return {
-        "coef": beta,
-        "se": se,
-        "hr": np.exp(beta),
-        "lower": np.exp(beta - z * se),
-        "upper": np.exp(beta + z * se),
-        "p": 2 * special.ndtr(-abs(beta / se)),
-    }
+    return {k: float(v[0]) for k, v in _wald_table(np.array([beta]), 1 / np.sqrt([info])).items()}

@@ -423,8 +423,10 @@ def calibrate(
 
     Given the times, a hazard ratio depends only on how its covariate is spread over
     the patients, and swapping that covariate within a stratum changes no margin and
-    no other target but the rank tests on the same column. So phase 2 solves each HR
-    as a small problem of its own before a short joint polish at low temperature.
+    no other target but those reading the same column. So phase 2 solves each HR as
+    a small problem of its own before the joint phase. From the joint phase on (when
+    there are late targets) no move may lose a printed number already met, so the
+    count met only grows; the per-covariate phases run once more at the end.
     """
     derive(spec, cohort)
     all_moves = _all_moves(spec, model)
@@ -448,7 +450,7 @@ def calibrate(
     phase = partial(anneal, spec, model, cohort, rng, progress=progress)
     if not late:
         return phase(budget // 4, 0.3, None, early_moves, " joint")
-    phase(budget // 4, 0.3, early, early_moves, " joint")
+    phase(budget // 4, 0.3, early, early_moves, " joint", keep_met=True)
     phase(budget // 4, 1.0, late, model.late_moves, " late")
     phase(budget // 4, 0.1, None, all_moves, " polish", keep_met=True)
     # Moves that touch only a covariate (or only late columns) change only the targets

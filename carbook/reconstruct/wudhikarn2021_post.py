@@ -216,7 +216,8 @@ def feasible(c: pd.DataFrame, b: pd.DataFrame, i: int, t_rr: float, t_last: floa
     if np.isnan(s):
         return True
     latest = np.nanmax([s, c.at[i, "t_cr"], c.at[i, "t_relapse2"]])
-    return bool(latest < t_last - t_rr and s <= b.at[i, "rr_max"] + 0.01 - t_rr)
+    post = round(t_last - t_rr, 2)  # times live on a 0.01-month grid: compare there
+    return bool(latest < post - 0.005 and s <= b.at[i, "rr_max"] + 0.01 - t_rr)
 
 
 def _start_changes(c: pd.DataFrame, b: pd.DataFrame, i: int, j: int) -> dict[int, float]:
