@@ -40,6 +40,17 @@ def test_page_has_no_error_output(page):
     soup = _soup(page)
     assert not soup.select("div.output.traceback"), f"{page.name} shows a traceback"
     assert "Traceback (most recent call last)" not in soup.get_text()
+    stderr = [o.get_text()[:120] for o in soup.select("div.output.stderr")]
+    assert not stderr, f"{page.name} shows warnings or other stderr output: {stderr}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_survival_figure_cell_shows_its_figure(page):
+    """km_figure/cif_figure cells render (their at-risk tables: tests/test_chapters.py)."""
+    for cell in _soup(page).select("div.cell"):
+        source = cell.select_one("div.cell_input")
+        if source and ("km_figure(" in source.get_text() or "cif_figure(" in source.get_text()):
+            assert cell.select("div.cell_output img"), f"{page.name}: survival figure not drawn"
 
 
 def test_scorecard_appendix_lists_every_study():
