@@ -19,6 +19,7 @@ __all__ = [
     "EXPOSURES",
     "counting_process",
     "cr_groups",
+    "cr_medians",
     "figure3a",
     "figure3b",
     "immortal_time",
@@ -127,6 +128,23 @@ def cr_groups(c: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
         "CR to salvage": (d.loc[cr, "time"], d.loc[cr, "event"]),
         "no CR": (d.loc[~cr, "time"], d.loc[~cr, "event"]),
     }
+
+
+def cr_medians(c: pd.DataFrame) -> pd.DataFrame:
+    """Median OS from progression (95% CI, R's rule and log CI) by response to salvage."""
+    from carbook import survival as sv
+
+    rows = {}
+    for (label, (t, e)), claim in zip(
+        cr_groups(c).items(), ["os_cr_salvage_median", "os_nocr_salvage_median"], strict=True
+    ):
+        est = sv.km_quantile(sv.km(t, e))
+        rows[label] = {
+            "published": published_text(claim),
+            "synthetic": _ci(est),
+            "prints as published": prints_as(claim, *est),
+        }
+    return pd.DataFrame(rows).T
 
 
 def counting_process(d: pd.DataFrame, start_col: str, name: str = "exposed") -> pd.DataFrame:
