@@ -178,6 +178,16 @@ def construct_within(spec: Spec, cohort: pd.DataFrame, rng: np.random.Generator)
     ------
     ValueError
         If a parent column is missing from the cohort.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct import wudhikarn2021
+    >>> from carbook.reconstruct.spec import load_spec
+    >>> spec = load_spec("wudhikarn2021")
+    >>> c, _ = wudhikarn2021.build(spec, np.random.default_rng(3))
+    >>> given = c[(c["steroid"] == 1) & (c["progressed"] == 1)]["steroid_days"]
+    >>> (float(given.median()), float(given.min()), float(given.max()))  # published 7 (1-15)
+    (7.0, 1.0, 15.0)
     """
     for col, entry in spec.within.items():
         parent = str(entry["within"])
@@ -252,6 +262,20 @@ def derive(spec: Spec, cohort: pd.DataFrame, only: set[str] | None = None) -> No
 
     An expression is a comparison of cohort columns with numbers or quoted strings
     (``"age > 40"``, ``"ph != 'negative'"``), evaluated element-wise on numpy arrays.
+
+    Raises
+    ------
+    ValueError
+        If an expression names a column the cohort lacks.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.spec import Spec
+    >>> spec = Spec("demo", {"all": 2}, {}, [], {}, {"old": "age > 40"})
+    >>> c = pd.DataFrame({"age": [35, 62]})
+    >>> derive(spec, c)
+    >>> c["old"].tolist()
+    [0, 1]
     """
     for name, expr in spec.derived.items():
         used = _names(expr)

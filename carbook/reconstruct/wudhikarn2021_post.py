@@ -143,7 +143,16 @@ def salvage_limit(c: pd.DataFrame, b: pd.DataFrame, i: int) -> float:
 
 
 def construct(c: pd.DataFrame, counts: pd.Series, rng: np.random.Generator) -> None:
-    """Add the post-progression columns to the cohort, in place (times must exist)."""
+    """Add the post-progression columns to the cohort, in place (times must exist).
+
+    Examples
+    --------
+    >>> from carbook.reconstruct import wudhikarn2021
+    >>> from carbook.reconstruct.spec import load_spec
+    >>> c, _ = wudhikarn2021.build(load_spec("wudhikarn2021"), np.random.default_rng(3))
+    >>> c.loc[c["progressed"] == 1, "salvage_outcome"].value_counts().to_dict()
+    {'no_cr': 17, 'cr': 13, 'none': 8}
+    """
     f = table_facts().reindex(c["id"]).set_index(c.index)
     prog = c.index[c["progressed"] == 1]
     levels = _counts(counts)
@@ -195,6 +204,14 @@ def remission(c: pd.DataFrame, origin: str = "t_cr") -> tuple[np.ndarray, np.nda
 
     NaN for patients without a CR to salvage. ``origin="t_salvage"`` gives the
     event-free survival of Figure 3A as read here (from the first salvage).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"t_salvage": [1.0, np.nan], "t_cr": [2.0, np.nan],
+    ...                   "t_relapse2": [5.0, np.nan], "t_post": [9.0, 4.0], "dead": [1, 1]})
+    >>> time, event = remission(c)
+    >>> time.tolist()[0], int(event[0])
+    (3.0, 1)
     """
     relapse = c["t_relapse2"].to_numpy(float)
     end = np.where(np.isnan(relapse), c["t_post"].to_numpy(float), relapse)
@@ -209,7 +226,17 @@ def _blast_anchors() -> tuple[float, float, float]:
 
 
 def feasible(c: pd.DataFrame, b: pd.DataFrame, i: int, t_rr: float, t_last: float) -> bool:
-    """Whether row ``i`` with these times keeps every dated treatment and salvage time."""
+    """Whether row ``i`` with these times keeps every dated treatment and salvage time.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct import wudhikarn2021
+    >>> from carbook.reconstruct.spec import load_spec
+    >>> c, _ = wudhikarn2021.build(load_spec("wudhikarn2021"), np.random.default_rng(3))
+    >>> i = int(c.index[c["id"] == "MSK15"][0])  # blinatumomab 1500 days after CAR T
+    >>> feasible(c, _bounds(c), i, c.at[i, "t_rr"], 40.0)  # dead before it: impossible
+    False
+    """
     if t_rr > b.at[i, "rr_max"] or t_last < b.at[i, "last_min"]:
         return False
     s = c.at[i, "t_salvage"] if "t_salvage" in c else np.nan
@@ -312,7 +339,16 @@ def _blast_move(prog: pd.Index) -> Move:
 
 
 def moves(c: pd.DataFrame, fixed_cr: pd.Series, tune: dict) -> dict[str, Move]:
-    """Moves of the post-progression columns; each keeps every count and fact above."""
+    """Moves of the post-progression columns; each keeps every count and fact above.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct import wudhikarn2021
+    >>> from carbook.reconstruct.spec import load_spec
+    >>> _, model = wudhikarn2021.build(load_spec("wudhikarn2021"), np.random.default_rng(3))
+    >>> sorted(model.late_moves)[:3]
+    ['move_blasts', 'move_cr', 'move_salvage']
+    """
     b = _bounds(c)
     f = table_facts().reindex(c["id"]).set_index(c.index)
     in_table = pd.Series(f["first_tx"].notna().to_numpy(), index=c.index)

@@ -47,7 +47,15 @@ def endpoints(c: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
 
 
 def rr_competing(c: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Time to R/R with death as a competing event: status 1 R/R, 2 death, 0 censored."""
+    """Time to R/R with death as a competing event: status 1 R/R, 2 death, 0 censored.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> time, status = rr_competing(load_cohort(STUDY))
+    >>> int((status == 1).sum())
+    38
+    """
     prog = c["progressed"] == 1
     status = np.where(prog, 1, np.where(c["dead"] == 1, 2, 0))
     return c["t_rr"].where(prog, c["t_last"]), pd.Series(status, index=c.index)
@@ -179,6 +187,16 @@ def cox_table(data: pd.DataFrame, duration: str, event: str, prefix: str) -> pd.
         Indexed by the registry's label: ``hr``, ``lower``, ``upper``, ``p``,
         ``pub_hr``, ``pub_lower``, ``pub_upper``, ``pub_p``, ``prints as published``
         and the cohort's ``covariate`` column.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> c = load_cohort(STUDY)
+    >>> time, status = rr_competing(c)
+    >>> rr = c.assign(time=time, event=(status == 1).astype(int))
+    >>> t2 = cox_table(rr, "time", "event", "t2_")
+    >>> [float(x) for x in t2.loc["age >40 vs <=40", ["pub_hr", "pub_lower", "pub_upper"]]]
+    [1.11, 0.58, 2.1]
     """
     reg = _registry()
     rows = {}

@@ -58,6 +58,12 @@ def figure3b(d: pd.DataFrame) -> pd.DataFrame:
 
     ``d`` is :func:`progressed`. Each row: the published text, the synthetic value
     and whether it prints the same.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> figure3b(progressed(load_cohort("wudhikarn2021")))["published"].tolist()
+    ['7.5 (4.14-13.9)', '35 (23-56)', '20']
     """
     from carbook import survival as sv
 
@@ -85,6 +91,13 @@ def figure3a(c: pd.DataFrame) -> tuple[dict[str, tuple[pd.Series, pd.Series]], p
     Returns the curves (event-free survival from the first salvage; remission from
     the CR) and a table: the text's remission duration as median (range) of the
     observed durations, and its EFS as a Kaplan-Meier median with CI.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> curves, table = figure3a(load_cohort("wudhikarn2021"))
+    >>> list(curves), table.shape
+    (['EFS from first salvage', 'remission from CR'], (2, 3))
     """
     from carbook import survival as sv
 
@@ -120,7 +133,14 @@ def _ci(est: tuple[float, float, float]) -> str:
 
 
 def cr_groups(c: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
-    """OS from progression of the 30 salvaged: CR to salvage vs no CR (baseline coding)."""
+    """OS from progression of the 30 salvaged: CR to salvage vs no CR (baseline coding).
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> {k: len(t) for k, (t, e) in cr_groups(load_cohort("wudhikarn2021")).items()}
+    {'CR to salvage': 13, 'no CR': 17}
+    """
     d = progressed(c)
     d = d[d["salvaged"] == 1]
     cr = d["salvage_cr"] == 1
@@ -131,7 +151,14 @@ def cr_groups(c: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
 
 
 def cr_medians(c: pd.DataFrame) -> pd.DataFrame:
-    """Median OS from progression (95% CI, R's rule and log CI) by response to salvage."""
+    """Median OS from progression (95% CI, R's rule and log CI) by response to salvage.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> cr_medians(load_cohort("wudhikarn2021"))["published"].tolist()
+    ['16.2 (8.4-NA)', '4.6 (3.6-13.9)']
+    """
     from carbook import survival as sv
 
     rows = {}
@@ -171,7 +198,14 @@ def counting_process(d: pd.DataFrame, start_col: str, name: str = "exposed") -> 
 
 
 def td_cox(d: pd.DataFrame, start_col: str) -> pd.Series:
-    """Time-dependent Cox (lifelines ``CoxTimeVaryingFitter``): HR, CI and Wald P."""
+    """Time-dependent Cox (lifelines ``CoxTimeVaryingFitter``): HR, CI and Wald P.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> list(td_cox(progressed(load_cohort("wudhikarn2021")), "t_salvage").index)
+    ['hr', 'lower', 'upper', 'p']
+    """
     long = counting_process(d, start_col)
     fit = CoxTimeVaryingFitter().fit(
         long[["id", "start", "stop", "event", "exposed"]], event_col="event", id_col="id"
@@ -191,12 +225,31 @@ def _hr(s: pd.Series) -> pd.Series:
 
 
 def select(univariate: pd.DataFrame, threshold: float = 0.10) -> list[str]:
-    """The authors' rule: covariates with univariate P <= ``threshold`` enter the model."""
+    """The authors' rule: covariates with univariate P <= ``threshold`` enter the model.
+
+    Examples
+    --------
+    >>> select(pd.DataFrame({"covariate": ["age", "sex"], "p": [0.08, 0.2]}))
+    ['age']
+    """
     return univariate.loc[univariate["p"] <= threshold, "covariate"].tolist()
 
 
 def multivariable(d: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
-    """One multivariable Cox model (lifelines, Efron ties, Wald CI and P)."""
+    """One multivariable Cox model (lifelines, Efron ties, Wald CI and P).
+
+    Raises
+    ------
+    ValueError
+        If ``covariates`` is empty.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> d = progressed(load_cohort("wudhikarn2021"))
+    >>> multivariable(d, ["t_rr", "blasts"]).shape
+    (2, 4)
+    """
     if not covariates:
         raise ValueError("covariates is empty: no univariate factor met the selection rule")
     df = d[[*covariates, "time", "event"]].astype(float)
@@ -216,6 +269,13 @@ def immortal_time(c: pd.DataFrame, exposure: str, landmark: float) -> pd.DataFra
     ------
     ValueError
         If ``exposure`` is unknown, or no one (or everyone) is exposed by the landmark.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> t = immortal_time(load_cohort("wudhikarn2021"), "salvage therapy", 2.0)
+    >>> list(t.index[:2]), list(t.columns)
+    (['baseline (naive)', 'time-dependent'], ['hr', 'lower', 'upper', 'p'])
     """
     if exposure not in EXPOSURES:
         raise ValueError(f"exposure must be one of {sorted(EXPOSURES)}, got {exposure!r}")
