@@ -105,7 +105,19 @@ def test_post_progression_columns_keep_counts_facts_and_time_order():
     _post_invariants(cohort)
     anneal(SPEC, m, cohort, rng, n_iter=400, progress=False)  # every move, late ones too
     _post_invariants(cohort)
-    _post_invariants(pd.read_csv(cohort_path(STUDY, 1), keep_default_na=False, na_values=[""]))
+    committed = pd.read_csv(cohort_path(STUDY, 1), keep_default_na=False, na_values=[""])
+    _post_invariants(committed)
+    causes = committed.groupby(["progressed", "dead"])["death_cause"].agg(
+        lambda x: x.value_counts().to_dict()
+    )
+    assert causes[1, 1] == {"disease": 24, "unknown": 4, "trm": 3}
+    assert causes[0, 1] == {
+        "not_published": int(((committed["progressed"] == 0) & (committed["dead"] == 1)).sum())
+    }
+    named = committed.set_index("id").loc[
+        ["MSK17", "MSK26", "MSK35", "MSK24", "MSK56"], "death_cause"
+    ]
+    assert named.tolist() == ["trm", "trm", "trm", "unknown", "unknown"]  # Tables 4 and 5
 
 
 def test_same_seed_same_cohort_different_seed_different_cohort():

@@ -63,6 +63,8 @@ class Model:
     #: moves of columns that only targets marked ``phase: late`` read (e.g. what
     #: happened after progression); calibrated after the rest, then polished jointly
     late_moves: dict[str, Move] = field(default_factory=dict)
+    #: adds, after calibration, columns that no target reads (e.g. cause of death)
+    finish: Callable[[pd.DataFrame, np.random.Generator], None] | None = None
 
 
 def construct_categorical(

@@ -79,6 +79,8 @@ def reconstruct(
     if progress:
         print(f"calibrating {study} (seed {seed}, {budget} iterations)", file=sys.stderr)
     cohort, report = calibrate(spec, model, cohort, rng, budget, progress)
+    if model.finish is not None:
+        model.finish(cohort, rng)
     derived = list(spec.derived)
     out = cohort.drop(columns=[c for c in [*_DROP, *derived] if c in cohort])
     out.insert(0, "synthetic", "SYNTHETIC")

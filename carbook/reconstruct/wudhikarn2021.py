@@ -290,5 +290,12 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
     moves = _time_moves(fixed_dead, tune, _bounds(c))
     cr = post.table_facts()["cr"].reindex(c["id"]).astype("boolean").fillna(False)
     late = post.moves(c, pd.Series(cr.to_numpy(bool), index=c.index), tune)
-    model = Model(endpoints=_endpoints(), moves=moves, fixed=fixed, tune=tune, late_moves=late)
+    model = Model(
+        endpoints=_endpoints(),
+        moves=moves,
+        fixed=fixed,
+        tune=tune,
+        late_moves=late,
+        finish=lambda cohort, rng: post.death_causes(cohort, counts, rng),
+    )
     return c, model

@@ -37,7 +37,15 @@ from carbook.published import load_published
 from carbook.reconstruct.engine import Change, Move, exact_values, interior_change
 from carbook.studies.wudhikarn2021.patients import load_table4, load_table5
 
-__all__ = ["DAYS_PER_MONTH", "construct", "feasible", "moves", "remission", "table_facts"]
+__all__ = [
+    "DAYS_PER_MONTH",
+    "construct",
+    "death_causes",
+    "feasible",
+    "moves",
+    "remission",
+    "table_facts",
+]
 
 DAYS_PER_MONTH = 365.25 / 12
 NA = "na"
@@ -361,3 +369,38 @@ def moves(c: pd.DataFrame, fixed_cr: pd.Series, tune: dict) -> dict[str, Move]:
         "move_blasts": _blast_move(prog),
         "move_cr": _cr_time(prog, tune),
     }
+
+
+def death_causes(c: pd.DataFrame, counts: pd.Series, rng: np.random.Generator) -> None:
+    """Add ``death_cause`` in place, after calibration (no target reads it).
+
+    Among the 31 deaths after progression: disease 24, salvage-related 3, unknown 4,
+    with Tables 4 and 5 where they agree (MSK29 is "disease" in Table 4 but
+    "unknown" in Table 5, and is left free). Deaths without progression:
+    ``"not_published"``; alive: empty.
+
+    Raises
+    ------
+    ValueError
+        If the table facts need more deaths of a cause than published.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> c = load_cohort("wudhikarn2021")
+    >>> c.loc[c["progressed"] == 1, "death_cause"].value_counts().to_dict()
+    {'disease': 24, 'unknown': 4, 'trm': 3}
+    """
+    t4, t5 = load_table4().set_index("id"), load_table5().set_index("id")
+    both = pd.concat([t4["cause_of_death"], t5["cause_of_death"]], axis=1, keys=["t4", "t5"])
+    both = both.replace("", np.nan)
+    consistent = both["t4"].isna() | both["t5"].isna() | (both["t4"] == both["t5"])
+    agreed = both["t4"].fillna(both["t5"]).where(consistent)
+    dead_prog = c.index[(c["progressed"] == 1) & (c["dead"] == 1)]
+    fixed = c.loc[dead_prog, "id"].map(agreed)
+    value = {k: int(v) for k, v in counts.items()}
+    levels = {"trm": value["death_trm"], "unknown": value["death_unknown"]}
+    cause = pd.Series("", index=c.index, dtype=object)
+    cause[(c["progressed"] == 0) & (c["dead"] == 1)] = "not_published"
+    cause[dead_prog] = _deal(dead_prog, levels, "disease", fixed, rng)
+    c["death_cause"] = cause
