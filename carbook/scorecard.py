@@ -21,6 +21,7 @@ __all__ = [
     "book_scorecard",
     "check",
     "compact",
+    "prints_as",
     "reproduction",
     "reproductions",
     "score",
@@ -99,6 +100,17 @@ def reproductions(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     if not nan.empty:
         raise ValueError(f"reproduced value is NaN for {sorted(nan)}")
     return df
+
+
+def prints_as(published: str, reproduced: float) -> bool:
+    """Whether ``reproduced`` prints as the printed text ``published`` (empty: anything).
+
+    Examples
+    --------
+    >>> prints_as("13.1", 13.149), prints_as("13.1", 13.15)
+    (True, False)
+    """
+    return _gap(published, reproduced)[0]
 
 
 def _gap(published: str, reproduced: float) -> tuple[bool, float]:

@@ -30,6 +30,7 @@ __all__ = [
     "km_quantile",
     "median_followup",
     "step_at",
+    "wald_table",
 ]
 
 ConfType = Literal["log", "log-log", "plain"]
@@ -456,13 +457,20 @@ def cox_batch(
         raise ValueError("no events: the Cox model is not identifiable")
     beta, loglik, info, converged = cox_arrays(t, e, xv, max_iter, tol)
     return pd.DataFrame(
-        {**_wald_table(beta, 1 / np.sqrt(info)), "loglik": loglik, "converged": converged},
+        {**wald_table(beta, 1 / np.sqrt(info)), "loglik": loglik, "converged": converged},
         index=x.columns,
     )
 
 
-def _wald_table(beta: np.ndarray, se: np.ndarray) -> dict[str, np.ndarray]:
-    """Coefficients with Wald 95% intervals and P values, as ``summary(coxph)`` prints."""
+def wald_table(beta: np.ndarray, se: np.ndarray) -> dict[str, np.ndarray]:
+    """Coefficients with Wald 95% intervals and P values, as ``summary(coxph)`` prints.
+
+    Examples
+    --------
+    >>> t = wald_table(np.array([0.0]), np.array([0.5]))
+    >>> float(t["hr"][0]), float(t["p"][0])
+    (1.0, 1.0)
+    """
     z = special.ndtri(0.975)
     return {
         "coef": beta,
@@ -539,7 +547,7 @@ def cox_multi(
         raise ValueError("no events: the Cox model is not identifiable")
     beta, info = cox_multi_arrays(t, e.astype(float), xv, max_iter, tol)
     return pd.DataFrame(
-        _wald_table(beta, np.sqrt(np.diag(np.linalg.inv(info)))),
+        wald_table(beta, np.sqrt(np.diag(np.linalg.inv(info)))),
         index=x.columns,
     )
 
@@ -614,4 +622,4 @@ def cox_switch(time: object, event: object, switch: object) -> dict[str, float]:
         beta += step
         if abs(step) < 1e-10:
             break
-    return {k: float(v[0]) for k, v in _wald_table(np.array([beta]), 1 / np.sqrt([info])).items()}
+    return {k: float(v[0]) for k, v in wald_table(np.array([beta]), 1 / np.sqrt([info])).items()}

@@ -416,21 +416,21 @@ def anneal(
 TIME_KINDS = {"km_median", "km_at", "cif_at", "followup", "median_range"}
 
 
-def _hr_groups(spec: Spec, movable: list[str]) -> dict[frozenset, list]:
-    """Hazard-ratio targets grouped by the movable columns their covariate uses.
+def _hr_groups(spec: Spec, movable: list[str]) -> list[frozenset]:
+    """The movable columns of each hazard-ratio covariate, once each, in target order.
 
-    HRs on the same covariate (e.g. age > 40 in Table 2 and Table 3) must be solved
+    HRs on the same covariate (e.g. age > 40 in Table 2 and Table 3) are solved
     together; covariates built from time columns are left to the joint phase.
     """
-    groups: dict[frozenset, list] = {}
+    groups: dict[frozenset, None] = {}
     for t in spec.targets:
         if t.kind != "cox_hr":
             continue
         cov = t.params["covariate"]
         own = frozenset(_names(spec.derived[cov]) if cov in spec.derived else {cov})
         if own <= set(movable) | set(spec.free_binary):
-            groups.setdefault(own, []).append(t)
-    return groups
+            groups[own] = None
+    return list(groups)
 
 
 def calibrate(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from carbook import survival as sv
-from carbook.reconstruct.run import cohort_path
+from carbook.reconstruct.run import load_cohort
 
 __all__ = ["quantities", "spread"]
 
@@ -25,7 +25,7 @@ def quantities(cohort: pd.DataFrame) -> dict[str, float]:
 
     Examples
     --------
-    >>> c = pd.read_csv(cohort_path("wudhikarn2021", 1))
+    >>> c = load_cohort("wudhikarn2021", 1)
     >>> q = quantities(c)
     >>> len(q), 0 < q["5-year OS, %"] < q["3-year OS, % (published)"] < 100
     (10, True)
@@ -75,15 +75,8 @@ def spread(study: str, seeds: range) -> pd.DataFrame:
     ValueError
         If a cohort file is missing (generate it with ``python -m carbook reconstruct``).
     """
-    rows = []
-    for seed in seeds:
-        path = cohort_path(study, seed)
-        if not path.is_file():
-            raise ValueError(
-                f"missing {path}; run: python -m carbook reconstruct {study} --seed {seed}"
-            )
-        rows.append(quantities(pd.read_csv(path)))
-    ens = pd.DataFrame(rows)
+    ens = pd.DataFrame([quantities(load_cohort(study, seed)) for seed in seeds])
     out = pd.DataFrame({"min": ens.min(), "median": ens.median(), "max": ens.max()})
     out["range"] = out["max"] - out["min"]
+    out.columns.name = f"{len(ens)} SYNTHETIC COHORTS"
     return out

@@ -112,12 +112,9 @@ def _wald_p(beta: float, se: float) -> float:
 
 def _wald(claim: str, beta: float, se: float) -> dict[tuple[str, str], float]:
     """HR, 95% Wald limits and Wald P of one Cox coefficient, as ``summary(coxph)``."""
-    return {
-        (claim, "value"): float(np.exp(beta)),
-        (claim, "low"): float(np.exp(beta - Z * se)),
-        (claim, "high"): float(np.exp(beta + Z * se)),
-        (claim, "p"): _wald_p(beta, se),
-    }
+    t = sv.wald_table(np.array([beta]), np.array([se]))
+    parts = {"value": "hr", "low": "lower", "high": "upper", "p": "p"}
+    return {(claim, part): float(t[col][0]) for part, col in parts.items()}
 
 
 _EXACT: dict[tuple[int, int, float], float] = {}

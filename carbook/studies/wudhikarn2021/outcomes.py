@@ -11,18 +11,21 @@ import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter
 
+from carbook import scorecard
 from carbook import survival as sv
-from carbook.published import load_published, printed_interval
+from carbook.published import load_published
 from carbook.reconstruct.spec import load_spec
 
 __all__ = [
     "cox_table",
     "endpoints",
+    "fmt_ci",
     "km_summary",
     "naive_vs_competing",
     "prints_as",
     "published_text",
     "rr_competing",
+    "synthetic_table",
 ]
 
 STUDY = "wudhikarn2021"
@@ -82,8 +85,9 @@ def published_text(claim: str) -> str:
 def prints_as(claim: str, value: float, low: float = np.nan, high: float = np.nan) -> bool:
     """Whether every printed part of ``claim`` prints the same as the values given.
 
-    A part printed as not available (empty) must be NaN (e.g. a median's upper
-    limit not reached).
+    The comparison is the scorecard's (:func:`carbook.scorecard.prints_as`). A part
+    printed as not available (empty) matches anything, e.g. a median's upper limit
+    not reached.
 
     Examples
     --------
@@ -91,14 +95,8 @@ def prints_as(claim: str, value: float, low: float = np.nan, high: float = np.na
     True
     """
     row = _registry().loc[claim]
-    for part, got in (("value", value), ("low", low), ("high", high)):
-        text = row[part]
-        if not text:
-            continue
-        lo, hi = printed_interval(text)
-        if not lo <= got < hi:
-            return False
-    return True
+    got = {"value": value, "low": low, "high": high}
+    return all(scorecard.prints_as(row[part], got[part]) for part in got)
 
 
 def km_summary(c: pd.DataFrame, conf_type: sv.ConfType = "log") -> pd.DataFrame:
@@ -132,16 +130,36 @@ def km_summary(c: pd.DataFrame, conf_type: sv.ConfType = "log") -> pd.DataFrame:
             {
                 "quantity": label,
                 "published": published_text(claim),
-                "synthetic": _fmt(est),
+                "synthetic": fmt_ci(est),
                 "prints as published": prints_as(claim, *est),
             }
         )
-    return pd.DataFrame(rows).set_index("quantity")
+    return synthetic_table(pd.DataFrame(rows).set_index("quantity"))
 
 
-def _fmt(est: tuple[float, float, float], digits: int = 2) -> str:
-    v, lo, hi = (("NA" if np.isnan(x) else f"{x:.{digits}f}") for x in est)
+def fmt_ci(est: tuple[float, float, float]) -> str:
+    """An estimate and its interval as text, two decimals; NaN prints as R's "NA".
+
+    Examples
+    --------
+    >>> fmt_ci((16.75, 6.681, float("nan")))
+    '16.75 (6.68-NA)'
+    """
+    v, lo, hi = (("NA" if np.isnan(x) else f"{x:.2f}") for x in est)
     return f"{v} ({lo}-{hi})"
+
+
+def synthetic_table(table: pd.DataFrame, seed: int = 1) -> pd.DataFrame:
+    """Label a table computed on a synthetic cohort (the label heads its columns).
+
+    Examples
+    --------
+    >>> synthetic_table(pd.DataFrame({"hr": [1.2]})).columns.name
+    'SYNTHETIC COHORT (seed 1)'
+    """
+    out = table.copy()
+    out.columns.name = f"SYNTHETIC COHORT (seed {seed})"
+    return out
 
 
 def naive_vs_competing(c: pd.DataFrame, times: list[float]) -> pd.DataFrame:
@@ -170,7 +188,7 @@ def naive_vs_competing(c: pd.DataFrame, times: list[float]) -> pd.DataFrame:
         )
     out = pd.DataFrame(rows).set_index("month")
     out["overstatement"] = out["1 - KM (naive)"] - out["Aalen-Johansen"]
-    return out
+    return synthetic_table(out)
 
 
 def cox_table(data: pd.DataFrame, duration: str, event: str, prefix: str) -> pd.DataFrame:
@@ -222,4 +240,4 @@ def cox_table(data: pd.DataFrame, duration: str, event: str, prefix: str) -> pd.
             "prints as published": prints_as(t.claim, *est),
             "covariate": cov,
         }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    return synthetic_table(pd.DataFrame.from_dict(rows, orient="index"))

@@ -12,8 +12,14 @@ import pandas as pd
 from lifelines import CoxPHFitter, CoxTimeVaryingFitter
 from lifelines.utils import add_covariate_to_timeline, to_long_format
 
+from carbook import survival as sv
 from carbook.reconstruct import wudhikarn2021_post as post
-from carbook.studies.wudhikarn2021.outcomes import prints_as, published_text
+from carbook.studies.wudhikarn2021.outcomes import (
+    fmt_ci,
+    prints_as,
+    published_text,
+    synthetic_table,
+)
 
 __all__ = [
     "EXPOSURES",
@@ -65,8 +71,6 @@ def figure3b(d: pd.DataFrame) -> pd.DataFrame:
     >>> figure3b(progressed(load_cohort("wudhikarn2021")))["published"].tolist()
     ['7.5 (4.14-13.9)', '35 (23-56)', '20']
     """
-    from carbook import survival as sv
-
     fit = sv.km(d["time"], d["event"])
     one = sv.step_at(fit, [12]).iloc[0]
     rows = {
@@ -75,13 +79,15 @@ def figure3b(d: pd.DataFrame) -> pd.DataFrame:
         "followup_post_prog_median": (sv.median_followup(d["time"], d["event"])[0],),
     }
     labels = ["median OS, months (95% CI)", "1-year OS, % (95% CI)", "median follow-up, months"]
-    return pd.DataFrame(
-        {
-            "published": [published_text(c) for c in rows],
-            "synthetic": [_ci(v) if len(v) == 3 else f"{v[0]:.2f}" for v in rows.values()],
-            "prints as published": [prints_as(c, *v) for c, v in rows.items()],
-        },
-        index=labels,
+    return synthetic_table(
+        pd.DataFrame(
+            {
+                "published": [published_text(c) for c in rows],
+                "synthetic": [fmt_ci(v) if len(v) == 3 else f"{v[0]:.2f}" for v in rows.values()],
+                "prints as published": [prints_as(c, *v) for c, v in rows.items()],
+            },
+            index=labels,
+        )
     )
 
 
@@ -99,8 +105,6 @@ def figure3a(c: pd.DataFrame) -> tuple[dict[str, tuple[pd.Series, pd.Series]], p
     >>> list(curves), table.shape
     (['EFS from first salvage', 'remission from CR'], (2, 3))
     """
-    from carbook import survival as sv
-
     cr = c[c["salvage_outcome"] == "cr"]
     rem, rem_event = post.remission(cr)
     efs, efs_event = post.remission(cr, "t_salvage")
@@ -116,7 +120,7 @@ def figure3a(c: pd.DataFrame) -> tuple[dict[str, tuple[pd.Series, pd.Series]], p
                 published_text("salv_remission_duration_median"),
                 published_text("salv_efs_cr_median"),
             ],
-            "synthetic": [f"{rng[0]:.2f} ({rng[1]:.2f}-{rng[2]:.2f})", _ci(km)],
+            "synthetic": [f"{rng[0]:.2f} ({rng[1]:.2f}-{rng[2]:.2f})", fmt_ci(km)],
             "prints as published": [
                 prints_as("salv_remission_duration_median", *rng),
                 prints_as("salv_efs_cr_median", *km),
@@ -124,12 +128,7 @@ def figure3a(c: pd.DataFrame) -> tuple[dict[str, tuple[pd.Series, pd.Series]], p
         },
         index=["remission duration, median (range)", "EFS, Kaplan-Meier median (95% CI)"],
     )
-    return curves, table
-
-
-def _ci(est: tuple[float, float, float]) -> str:
-    v, lo, hi = (("NA" if np.isnan(x) else f"{x:.2f}") for x in est)
-    return f"{v} ({lo}-{hi})"
+    return curves, synthetic_table(table)
 
 
 def cr_groups(c: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
@@ -159,8 +158,6 @@ def cr_medians(c: pd.DataFrame) -> pd.DataFrame:
     >>> cr_medians(load_cohort("wudhikarn2021"))["published"].tolist()
     ['16.2 (8.4-NA)', '4.6 (3.6-13.9)']
     """
-    from carbook import survival as sv
-
     rows = {}
     for (label, (t, e)), claim in zip(
         cr_groups(c).items(), ["os_cr_salvage_median", "os_nocr_salvage_median"], strict=True
@@ -168,10 +165,10 @@ def cr_medians(c: pd.DataFrame) -> pd.DataFrame:
         est = sv.km_quantile(sv.km(t, e))
         rows[label] = {
             "published": published_text(claim),
-            "synthetic": _ci(est),
+            "synthetic": fmt_ci(est),
             "prints as published": prints_as(claim, *est),
         }
-    return pd.DataFrame(rows).T
+    return synthetic_table(pd.DataFrame(rows).T)
 
 
 def counting_process(d: pd.DataFrame, start_col: str, name: str = "exposed") -> pd.DataFrame:
@@ -208,7 +205,10 @@ def td_cox(d: pd.DataFrame, start_col: str) -> pd.Series:
     """
     long = counting_process(d, start_col)
     fit = CoxTimeVaryingFitter().fit(
-        long[["id", "start", "stop", "event", "exposed"]], event_col="event", id_col="id"
+        long[["id", "start", "stop", "event", "exposed"]],
+        event_col="event",
+        id_col="id",
+        fit_options={"precision": 1e-12},
     )
     return _hr(fit.summary.loc["exposed"])
 
@@ -254,7 +254,7 @@ def multivariable(d: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
         raise ValueError("covariates is empty: no univariate factor met the selection rule")
     df = d[[*covariates, "time", "event"]].astype(float)
     fit = CoxPHFitter().fit(df, "time", "event", fit_options={"precision": 1e-12})
-    return fit.summary.apply(_hr, axis=1)
+    return synthetic_table(fit.summary.apply(_hr, axis=1))
 
 
 def immortal_time(c: pd.DataFrame, exposure: str, landmark: float) -> pd.DataFrame:
@@ -289,9 +289,11 @@ def immortal_time(c: pd.DataFrame, exposure: str, landmark: float) -> pd.DataFra
     if alive["x"].nunique() < 2:
         raise ValueError(f"landmark {landmark}: exposure does not vary among those alive")
     rows[f"landmark at {landmark:g} months (n = {len(alive)})"] = _cox1(alive)
-    return pd.DataFrame(rows).T
+    return synthetic_table(pd.DataFrame(rows).T)
 
 
 def _cox1(d: pd.DataFrame) -> pd.Series:
-    fit = CoxPHFitter().fit(d[["x", "time", "event"]].astype(float), "time", "event")
+    fit = CoxPHFitter().fit(
+        d[["x", "time", "event"]].astype(float), "time", "event", fit_options={"precision": 1e-12}
+    )
     return _hr(fit.summary.loc["x"])
