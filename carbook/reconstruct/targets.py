@@ -50,7 +50,7 @@ def _km_stat(
     if t.kind == "followup":
         a = sv.km_arrays(time, (status == 0).astype(float))
         s, x = a["surv"], a["time"]
-        return sv._minmin(s, x, 0.5), sv._minmin(s, x, 0.75), sv._minmin(s, x, 0.25)
+        return sv.quantile_crossing(s, x, 0.5), sv.quantile_crossing(s, x, 0.75), sv.quantile_crossing(s, x, 0.25)
     if t.kind == "cif_at":
         times, est, var = sv.cuminc_arrays(time, status, 1)
         e, v = _step(times, est, t.params["time"], 0.0), _step(times, var, t.params["time"], 0.0)
@@ -58,7 +58,7 @@ def _km_stat(
         return 100 * e, 100 * lo, 100 * hi
     a = sv.km_arrays(time, (status == 1).astype(float), t.params.get("conf_type", "log"))
     if t.kind == "km_median":
-        return tuple(sv._minmin(a[k], a["time"], 0.5) for k in ("surv", "lower", "upper"))
+        return tuple(sv.quantile_crossing(a[k], a["time"], 0.5) for k in ("surv", "lower", "upper"))
     at = t.params["time"]
     return tuple(100 * _step(a["time"], a[k], at, 1.0) for k in ("surv", "lower", "upper"))
 
