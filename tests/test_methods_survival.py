@@ -122,3 +122,43 @@ def test_finegray_weights_are_censoring_ratios():
 def test_finegray_rejects_missing_cause():
     with pytest.raises(ValueError, match="never occurs"):
         finegray_expand(pd.DataFrame({"t": [1.0], "s": [0]}), "t", "s")
+
+
+def test_stanford_naive_timedep_and_landmarks_match_coxph():
+    from lifelines import CoxTimeVaryingFitter
+    from lifelines.datasets import load_stanford_heart_transplants
+
+    from carbook.survival.landmark import by_landmark, one_row_per_patient
+
+    long = load_stanford_heart_transplants()
+    want = expected("timedep", "stanford")
+    td = CoxTimeVaryingFitter().fit(
+        long[["id", "start", "stop", "event", "transplant", "age", "surgery"]],
+        id_col="id",
+        event_col="event",
+        fit_options={"precision": 1e-10},
+    )
+    assert td.params_["transplant"] == pytest.approx(want["transplant", "td_coef"], rel=1e-5)
+    assert td.standard_errors_["transplant"] == pytest.approx(want["transplant", "td_se"], rel=1e-5)
+    one = one_row_per_patient(long)
+    naive = CoxPHFitter().fit(one[["time", "event", "ever", "age", "surgery"]], "time", "event")
+    assert naive.params_["ever"] == pytest.approx(want["transplant", "naive_coef"], rel=1e-5)
+    lm = by_landmark(one, [30, 60, 90, 180], ["age", "surgery"])
+    for at in (30, 60, 90, 180):
+        assert lm.loc[at, "coef"] == pytest.approx(
+            want["transplant", f"landmark{at}_coef"], abs=1e-5
+        )
+        assert lm.loc[at, "se"] == pytest.approx(want["transplant", f"landmark{at}_se"], rel=1e-5)
+        assert lm.loc[at, "n"] == want["transplant", f"landmark{at}_n"]
+
+
+def test_logrank_matches_survdiff():
+    from lifelines.datasets import load_leukemia
+    from lifelines.statistics import logrank_test
+
+    leuk = load_leukemia()
+    a, b = leuk[leuk["Rx"] == 0], leuk[leuk["Rx"] == 1]
+    got = logrank_test(a["t"], b["t"], a["status"], b["status"])
+    want = expected("km", "leukemia")
+    assert got.test_statistic == pytest.approx(want["Rx", "chisq"], rel=1e-10)
+    assert got.p_value == pytest.approx(want["Rx", "p"], rel=1e-10)
