@@ -6,9 +6,8 @@ import pytest
 
 from carbook import scorecard
 from carbook import survival as sv
-from carbook.reconstruct import wudhikarn2021_post as post
 from carbook.reconstruct.run import load_cohort
-from carbook.studies.wudhikarn2021 import outcomes, progression
+from carbook.studies.wudhikarn2021 import outcomes, post, progression
 from carbook.survplots import cif_figure, km_figure
 
 COHORT = load_cohort("wudhikarn2021")

@@ -183,12 +183,13 @@ def construct_within(spec: Spec, cohort: pd.DataFrame, rng: np.random.Generator)
 
     Examples
     --------
-    >>> from carbook.reconstruct import wudhikarn2021
-    >>> from carbook.reconstruct.spec import load_spec
-    >>> spec = load_spec("wudhikarn2021")
-    >>> c, _ = wudhikarn2021.build(spec, np.random.default_rng(3))
-    >>> given = c[(c["steroid"] == 1) & (c["progressed"] == 1)]["steroid_days"]
-    >>> (float(given.median()), float(given.min()), float(given.max()))  # published 7 (1-15)
+    >>> from types import SimpleNamespace
+    >>> entry = {"within": "treated", "decimals": 0, "otherwise": 0, "all": (7.0, 1.0, 15.0)}
+    >>> spec = SimpleNamespace(strata={"all": 5}, within={"days": entry})
+    >>> c = pd.DataFrame({"stratum": ["all"] * 5, "treated": [1, 1, 1, 0, 0]})
+    >>> construct_within(spec, c, np.random.default_rng(3))
+    >>> given = c.loc[c["treated"] == 1, "days"]
+    >>> (float(given.median()), float(given.min()), float(given.max()))
     (7.0, 1.0, 15.0)
     """
     for col, entry in spec.within.items():
