@@ -283,7 +283,9 @@ def load_published(study: str | None = None) -> pd.DataFrame:
     try:
         df = SCHEMA.validate(raw, lazy=True)
     except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases[["column", "check", "index", "failure_case"]]
+        cases = err.failure_cases[["column", "check", "index", "failure_case"]].copy()
+        ids = raw["id"].to_dict()
+        cases.insert(0, "claim", [ids.get(i, "") if pd.notna(i) else "" for i in cases["index"]])
         raise ValueError(f"{path} breaks the registry schema:\n{cases.to_string()}") from None
     df.insert(0, "study", study)
     df["precision"] = [10.0 ** -decimals(v) for v in df["value"]]

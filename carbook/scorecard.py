@@ -98,6 +98,8 @@ def score(published: pd.DataFrame, reproduced: pd.DataFrame | None = None) -> pd
 
     Examples
     --------
+    >>> from carbook.published import load_published
+    >>> from carbook.records import reproduction, reproductions
     >>> reg = load_published("zhang2021")
     >>> rep = reproductions([reproduction("cr_pct", 79.07, 66.40, 91.74)])
     >>> score(reg, rep).set_index("claim_id").loc["cr_pct", "status"]
@@ -135,6 +137,8 @@ def check(scored: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from carbook.published import load_published
+    >>> from carbook.records import reproduction, reproductions
     >>> reg = load_published("zhang2021")
     >>> bad = score(reg, reproductions([reproduction("cr_pct", 75.0, 60.0, 90.0)]))
     >>> try:
@@ -157,6 +161,7 @@ def summary(scored: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from carbook.published import load_published
     >>> reg = load_published("zhang2021")
     >>> summary(score(reg)).loc["zhang2021", ["pending", "not_reproducible", "total"]].tolist()
     [18, 4, 22]
@@ -188,6 +193,8 @@ def compact(scored: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from carbook.published import load_published
+    >>> from carbook.records import reproduction, reproductions
     >>> rep = reproductions([reproduction("cr_pct", 79.07, 66.40, 91.74)])
     >>> sc = score(load_published("zhang2021"), rep)
     >>> compact(sc).loc["cr_pct", ["published", "reproduced"]].tolist()
