@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := build/notebooks
 CHAPTERS := $(wildcard chapters/*.md)
 
-.PHONY: book test lint unit nbval html-test lab scorecard bench clean
+.PHONY: book test lint unit nbval html-test lab scorecard snapshot bench clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "carbook needs Python 3.11, found " + sys.version.split()[0]'
@@ -29,6 +29,7 @@ book: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -n 2
@@ -55,6 +56,12 @@ bench: $(STAMP)
 
 scorecard: $(STAMP)
 	$(BIN)/python -m carbook scorecard
+
+# Rewrite the committed status of every published number (tests/test_snapshot.py).
+snapshot: $(STAMP)
+	$(BIN)/python -m carbook scorecard --csv | $(BIN)/python -c 'import sys, pandas as pd; \
+	  pd.read_csv(sys.stdin, dtype=str, keep_default_na=False)[["study", "claim_id", "status"]] \
+	  .to_csv("tests/snapshots/scorecard_status.csv", index=False, lineterminator="\n")'
 
 clean:
 	rm -rf _build build

@@ -13,11 +13,12 @@ import time
 
 import numpy as np
 
-from carbook.reconstruct import wudhikarn2021
 from carbook.reconstruct.engine import derive
-from carbook.reconstruct.run import BUDGET, reconstruct
+from carbook.reconstruct.run import BUDGET
 from carbook.reconstruct.spec import load_spec
 from carbook.reconstruct.targets import Evaluator
+from carbook.studies.models import reconstruct
+from carbook.studies.wudhikarn2021 import model as wudhikarn2021
 
 GOAL_S = 60.0
 

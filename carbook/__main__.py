@@ -1,52 +1,79 @@
 """Command line.
 
 ``python -m carbook scorecard [--csv] [--study KEY]``: the whole-book scorecard.
-``python -m carbook reconstruct STUDY [--seed N] [--ensemble K] [--budget B]``: calibrate
-and write the synthetic cohort(s) of a study (byte-identical for a seed).
+``python -m carbook reconstruct STUDY --out DIR [--seed N] [--ensemble K] [--budget B]``:
+calibrate SYNTHETIC cohort(s) of a study and write each with its report (byte-identical
+for a seed). Writing over the committed cohorts under ``data/<study>/`` needs
+``--overwrite-data`` instead of ``--out``.
+
+Errors in arguments or data print one line naming the problem and exit with status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
+from carbook.book import book_scorecard, study_scorecard
+from carbook.data import DATA_DIR
 from carbook.published import studies
-from carbook.scorecard import book_scorecard, study_scorecard, summary
+from carbook.reconstruct.run import BUDGET, writable, write
+from carbook.scorecard import summary
+from carbook.studies.models import MODELS, reconstruct
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m carbook", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m carbook",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sc = sub.add_parser("scorecard", help="published vs reproduced numbers of the whole book")
     sc.add_argument("--csv", action="store_true", help="print the full table as CSV")
     sc.add_argument("--study", choices=studies(), help="only this study")
-    rc = sub.add_parser("reconstruct", help="calibrate and write synthetic cohorts")
-    rc.add_argument("study", help="study key, e.g. wudhikarn2021")
+    rc = sub.add_parser("reconstruct", help="calibrate and write SYNTHETIC cohorts")
+    rc.add_argument("study", choices=sorted(MODELS), help="study key")
+    where = rc.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="folder to write the cohort(s) and report(s) to")
+    where.add_argument(
+        "--overwrite-data",
+        action="store_true",
+        help="write over the committed cohorts in data/<study>/",
+    )
     rc.add_argument("--seed", type=int, default=1, help="first seed (default 1)")
-    rc.add_argument("--ensemble", type=int, default=1, help="number of cohorts (seeds N..N+K-1)")
-    rc.add_argument("--budget", type=int, default=None, help="search iterations per cohort")
+    rc.add_argument(
+        "--ensemble", type=_positive, default=1, help="number of cohorts (seeds N..N+K-1)"
+    )
+    rc.add_argument(
+        "--budget", type=_positive, default=BUDGET, help=f"search iterations (default {BUDGET})"
+    )
     return parser
 
 
 def _reconstruct(args: argparse.Namespace) -> int:
-    from carbook.reconstruct.run import BUDGET, reconstruct, write
-
-    if args.ensemble < 1:
-        raise SystemExit("--ensemble must be at least 1")
+    directory = writable(DATA_DIR / args.study if args.overwrite_data else args.out)
     for seed in range(args.seed, args.seed + args.ensemble):
-        cohort, report = reconstruct(args.study, seed, args.budget or BUDGET)
-        for path in write(args.study, seed, cohort, report):
+        cohort, report = reconstruct(args.study, seed, args.budget)
+        for path in write(args.study, seed, cohort, report, directory):
             print(path)
         met = int(report["within"].sum())
         print(f"seed {seed}: {met}/{len(report)} printed numbers within printed precision")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    args = _parser().parse_args(argv)
-    if args.command == "reconstruct":
-        return _reconstruct(args)
+def _scorecard(args: argparse.Namespace) -> int:
     table = study_scorecard(args.study) if args.study else book_scorecard()
     if args.csv:
         try:
@@ -56,6 +83,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(summary(table).to_string())
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (2 on bad arguments or data)."""
+    args = _parser().parse_args(argv)
+    try:
+        return _reconstruct(args) if args.command == "reconstruct" else _scorecard(args)
+    except ValueError as err:
+        print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

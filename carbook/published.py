@@ -11,21 +11,43 @@ import math
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 __all__ = [
     "DATA_DIR",
+    "GROUNDS",
     "LEVELS",
+    "UNITS",
     "decimals",
+    "grounds_of",
     "load_published",
+    "printed_gap",
     "printed_interval",
+    "prints_as",
     "studies",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 LEVELS = ("exact", "reconstructed", "not_reproducible")
+#: what a ``not_reproducible`` row rests on; its reason starts with one of them and a colon
+GROUNDS = ("proof", "contradiction", "unpublished")
+UNITS = (
+    "count",
+    "percent",
+    "p",
+    "HR",
+    "months",
+    "days",
+    "years",
+    "lines",
+    "grade",
+    "unit",
+    "mg/kg/d",
+    "vcn/mL",
+)
 BOUNDS = ("", "ci95", "range", "iqr")
 COLUMNS = [
     "id",
@@ -89,6 +111,37 @@ def printed_interval(text: str) -> tuple[float, float]:
     return float(value - half), float(value + half)
 
 
+def prints_as(published: str, reproduced: float) -> bool:
+    """Whether ``reproduced`` prints as the printed text ``published`` (empty: anything).
+
+    Examples
+    --------
+    >>> prints_as("13.1", 13.149), prints_as("13.1", 13.15)
+    (True, False)
+    """
+    return printed_gap(published, reproduced)[0]
+
+
+def printed_gap(published: str, reproduced: float) -> tuple[bool, float]:
+    """Whether ``reproduced`` prints as ``published``, and how far off it is.
+
+    The distance is 0 when it prints the same, else ``reproduced - published``.
+
+    Examples
+    --------
+    >>> printed_gap("13.1", 13.2)
+    (False, 0.09999999999999964)
+    """
+    if published == "":
+        return True, 0.0
+    if reproduced is None or math.isnan(reproduced):
+        return False, np.nan
+    lo, hi = printed_interval(published)
+    if lo <= reproduced < hi:
+        return True, 0.0
+    return False, reproduced - float(published.lstrip("<>"))
+
+
 def _is_number(text: str) -> bool:
     if text == "":
         return True
@@ -97,6 +150,32 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def grounds_of(reason: str) -> str:
+    """The grounds a reason names (``"proof"``, ``"contradiction"``, ``"unpublished"``), or ``""``.
+
+    Examples
+    --------
+    >>> grounds_of("contradiction: Table 1 gives 13"), grounds_of("needs times")
+    ('contradiction', '')
+    """
+    head = reason.split(":", 1)[0]
+    return head if head in GROUNDS and ":" in reason else ""
+
+
+def _number(text: str) -> float:
+    return float(text.lstrip("<>")) if text else math.nan
+
+
+def _ordered(d: pd.DataFrame) -> pd.Series:
+    v, lo, hi = (d[c].map(_number) for c in ("value", "low", "high"))
+    return ~(lo > v) & ~(v > hi)
+
+
+def _percent_range(d: pd.DataFrame) -> pd.Series:
+    inside = d[["value", "low", "high"]].map(lambda s: not s or 0 <= _number(s) <= 100)
+    return (d["unit"] != "percent") | inside.all(axis=1)
 
 
 _printed = pa.Check(lambda s: s.map(_is_number), element_wise=False, error="printed number")
@@ -115,7 +194,7 @@ SCHEMA = pa.DataFrameSchema(
         "bound": pa.Column(str, pa.Check.isin(BOUNDS)),
         "n": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "N": pa.Column("Int64", pa.Check.ge(0), nullable=True),
-        "unit": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "unit": pa.Column(str, pa.Check.isin(UNITS)),
         "level": pa.Column(str, pa.Check.isin(LEVELS)),
         "reason": pa.Column(str),
     },
@@ -129,6 +208,12 @@ SCHEMA = pa.DataFrameSchema(
             error="bound must be given exactly when low or high is",
         ),
         pa.Check(lambda d: d["n"].isna() | d["N"].isna() | (d["n"] <= d["N"]), error="n > N"),
+        pa.Check(
+            lambda d: (d["level"] != "not_reproducible") | (d["reason"].map(grounds_of) != ""),
+            error="a not_reproducible reason starts with proof:, contradiction: or unpublished:",
+        ),
+        pa.Check(_ordered, error="published_low <= published <= published_high"),
+        pa.Check(_percent_range, error="a percentage (value and bounds) must lie in [0, 100]"),
     ],
     strict=True,
     ordered=True,
@@ -198,7 +283,9 @@ def load_published(study: str | None = None) -> pd.DataFrame:
     try:
         df = SCHEMA.validate(raw, lazy=True)
     except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases[["column", "check", "index", "failure_case"]]
+        cases = err.failure_cases[["column", "check", "index", "failure_case"]].copy()
+        ids = raw["id"].to_dict()
+        cases.insert(0, "claim", [ids.get(i, "") if pd.notna(i) else "" for i in cases["index"]])
         raise ValueError(f"{path} breaks the registry schema:\n{cases.to_string()}") from None
     df.insert(0, "study", study)
     df["precision"] = [10.0 ** -decimals(v) for v in df["value"]]

@@ -7,29 +7,25 @@ its two bounds are compared one by one.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
-
 import numpy as np
 import pandas as pd
 
-from carbook.published import decimals, load_published, printed_interval, studies
+from carbook.published import decimals, printed_gap
+from carbook.records import reproductions
 
 __all__ = [
     "STATUSES",
     "ScorecardError",
-    "book_scorecard",
     "check",
     "compact",
-    "prints_as",
-    "reproduction",
-    "reproductions",
     "score",
     "summary",
 ]
 
-STATUSES = ("exact", "reconstructed", "outside", "not_reproducible", "pending")
-REPRO_COLUMNS = ["claim_id", "reproduced", "reproduced_low", "reproduced_high", "method", "miss"]
+#: every status a published number can have (``outside`` is a failure: :func:`check` raises)
+STATUSES = ("input", "exact", "reconstructed", "not_met", "not_reproducible", "pending", "outside")
+#: status of a number that prints as published, by what it rests on
+_MATCHED = {"input": "input", "computed": "exact", "synthetic": "reconstructed"}
 CSV_COLUMNS = [
     "study",
     "claim_id",
@@ -46,6 +42,7 @@ CSV_COLUMNS = [
     "distance",
     "reason",
     "method",
+    "selected",
 ]
 
 
@@ -53,97 +50,27 @@ class ScorecardError(AssertionError):
     """A number expected to match its published value does not."""
 
 
-def reproduction(
-    claim_id: str,
-    value: float,
-    low: float | None = None,
-    high: float | None = None,
-    method: str = "",
-    miss: str = "",
-) -> dict[str, object]:
-    """One reproduced number (a row for :func:`reproductions`).
-
-    ``miss`` is the reason why the reproduction may not print as published (e.g.
-    a synthetic cohort that could not meet it jointly with other targets); a miss
-    with a reason is scored ``not_reproducible`` instead of ``outside``.
-
-    Examples
-    --------
-    >>> reproduction("cr_pct", 79.07, 66.4, 91.7, "t.test")["reproduced_low"]
-    66.4
-    """
-    return {
-        "claim_id": claim_id,
-        "reproduced": float(value),
-        "reproduced_low": np.nan if low is None else float(low),
-        "reproduced_high": np.nan if high is None else float(high),
-        "method": method,
-        "miss": miss,
-    }
-
-
-def reproductions(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
-    """Collect reproduced numbers into a frame, refusing duplicates and NaN values.
-
-    Examples
-    --------
-    >>> reproductions([reproduction("a", 1.0)]).columns.tolist()
-    ['claim_id', 'reproduced', 'reproduced_low', 'reproduced_high', 'method', 'miss']
-    """
-    df = pd.DataFrame(list(rows), columns=REPRO_COLUMNS).astype(
-        {"claim_id": str, "reproduced": float, "reproduced_low": float, "reproduced_high": float}
-    )
-    dup = df["claim_id"][df["claim_id"].duplicated()]
-    if not dup.empty:
-        raise ValueError(f"claim reproduced twice: {sorted(set(dup))}")
-    nan = df["claim_id"][df["reproduced"].isna()]
-    if not nan.empty:
-        raise ValueError(f"reproduced value is NaN for {sorted(nan)}")
-    return df
-
-
-def prints_as(published: str, reproduced: float) -> bool:
-    """Whether ``reproduced`` prints as the printed text ``published`` (empty: anything).
-
-    Examples
-    --------
-    >>> prints_as("13.1", 13.149), prints_as("13.1", 13.15)
-    (True, False)
-    """
-    return _gap(published, reproduced)[0]
-
-
-def _gap(published: str, reproduced: float) -> tuple[bool, float]:
-    """Whether ``reproduced`` prints as ``published``, and how far off it is.
-
-    The distance is 0 when it prints the same, else ``reproduced - published``.
-    """
-    if published == "":
-        return True, 0.0
-    if reproduced is None or math.isnan(reproduced):
-        return False, np.nan
-    lo, hi = printed_interval(published)
-    if lo <= reproduced < hi:
-        return True, 0.0
-    return False, reproduced - float(published.lstrip("<>"))
+def _parts(row: pd.Series) -> tuple[bool, float]:
+    """Whether the value and both bounds print as published, and the largest gap."""
+    gaps = [
+        printed_gap(row["value"], row["reproduced"]),
+        printed_gap(row["low"], row["reproduced_low"]),
+        printed_gap(row["high"], row["reproduced_high"]),
+    ]
+    distances = [d for _, d in gaps if not np.isnan(d)]
+    return all(ok for ok, _ in gaps), (max(distances, key=abs) if distances else np.nan)
 
 
 def _row_status(row: pd.Series) -> tuple[str, float]:
+    """Status from evidence: the comparison decides; ``level`` only says what we expect."""
     if pd.isna(row["reproduced"]):
-        if row["level"] == "not_reproducible":
-            return "not_reproducible", np.nan
-        return "pending", np.nan
-    gaps = [
-        _gap(row["value"], row["reproduced"]),
-        _gap(row["low"], row["reproduced_low"]),
-        _gap(row["high"], row["reproduced_high"]),
-    ]
-    inside = all(ok for ok, _ in gaps)
-    distances = [d for _, d in gaps if not np.isnan(d)]
-    distance = max(distances, key=abs) if distances else np.nan
-    if row["level"] == "not_reproducible" or (not inside and row["miss"]):
+        return ("not_reproducible" if row["level"] == "not_reproducible" else "pending"), np.nan
+    inside, distance = _parts(row)
+    if inside:
+        return _MATCHED[row["basis"]], distance
+    if row["grounds"] or row["level"] == "not_reproducible":
         return "not_reproducible", distance
-    return (row["level"] if inside else "outside"), distance
+    return ("not_met" if row["basis"] == "synthetic" else "outside"), distance
 
 
 def score(published: pd.DataFrame, reproduced: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -171,6 +98,8 @@ def score(published: pd.DataFrame, reproduced: pd.DataFrame | None = None) -> pd
 
     Examples
     --------
+    >>> from carbook.published import load_published
+    >>> from carbook.records import reproduction, reproductions
     >>> reg = load_published("zhang2021")
     >>> rep = reproductions([reproduction("cr_pct", 79.07, 66.40, 91.74)])
     >>> score(reg, rep).set_index("claim_id").loc["cr_pct", "status"]
@@ -183,12 +112,15 @@ def score(published: pd.DataFrame, reproduced: pd.DataFrame | None = None) -> pd
         raise ValueError(f"reproduced claim_id not in the registry: {sorted(unknown)}")
     merged = published.merge(reproduced, left_on="id", right_on="claim_id", how="left")
     merged["claim_id"] = merged["id"]
-    merged["method"] = merged["method"].fillna("")
-    merged["miss"] = merged["miss"].fillna("")
+    for col in ("method", "miss", "basis", "grounds", "selected"):
+        merged[col] = merged[col].fillna("")
     status = merged.apply(_row_status, axis=1, result_type="expand")
     merged["status"], merged["distance"] = status[0], status[1]
-    missed = (merged["status"] == "not_reproducible") & (merged["miss"] != "")
+    missed = merged["status"].isin(["not_reproducible", "not_met"]) & (merged["miss"] != "")
     merged.loc[missed, "reason"] = merged.loc[missed, "miss"]
+    chosen = merged["selected"] != ""
+    merged.loc[chosen, "method"] += " [selected because it matches: " + merged["selected"] + "]"
+    merged["selected"] = chosen
     merged = merged.rename(
         columns={"value": "published", "low": "published_low", "high": "published_high"}
     )
@@ -205,6 +137,8 @@ def check(scored: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from carbook.published import load_published
+    >>> from carbook.records import reproduction, reproductions
     >>> reg = load_published("zhang2021")
     >>> bad = score(reg, reproductions([reproduction("cr_pct", 75.0, 60.0, 90.0)]))
     >>> try:
@@ -222,43 +156,19 @@ def check(scored: pd.DataFrame) -> pd.DataFrame:
     return scored
 
 
-def study_scorecard(study: str) -> pd.DataFrame:
-    """Score one study with the reproductions its module computes (if any).
-
-    Examples
-    --------
-    >>> sc = study_scorecard("zhang2021")
-    >>> set(sc["status"]) <= set(STATUSES)
-    True
-    """
-    from carbook.studies import reproduce  # imported here: studies import this module
-
-    return score(load_published(study), reproduce(study))
-
-
-def book_scorecard() -> pd.DataFrame:
-    """The whole-book scorecard: every published number of every study.
-
-    Examples
-    --------
-    >>> sc = book_scorecard()
-    >>> sorted(sc["study"].unique()) == studies()
-    True
-    """
-    return pd.concat([study_scorecard(s) for s in studies()], ignore_index=True)
-
-
 def summary(scored: pd.DataFrame) -> pd.DataFrame:
-    """Counts of numbers by study and status, with totals.
+    """Counts of numbers by study and status, every status a column of its own, with totals.
 
     Examples
     --------
-    >>> summary(study_scorecard("zhang2021")).columns[-1]
-    'total'
+    >>> from carbook.published import load_published
+    >>> reg = load_published("zhang2021")
+    >>> summary(score(reg)).loc["zhang2021", ["pending", "not_reproducible", "total"]].tolist()
+    [18, 4, 22]
     """
     table = pd.crosstab(scored["study"], scored["status"], margins=True, margins_name="total")
-    present = [s for s in STATUSES if s in table.columns]
-    return table[[*present, "total"]]
+    shown = [s for s in STATUSES if s != "outside" or s in table.columns]
+    return table.reindex(columns=[*shown, "total"], fill_value=0)
 
 
 def _fmt(value: float, decimals: int) -> str:
@@ -283,7 +193,10 @@ def compact(scored: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> sc = study_scorecard("zhang2021")
+    >>> from carbook.published import load_published
+    >>> from carbook.records import reproduction, reproductions
+    >>> rep = reproductions([reproduction("cr_pct", 79.07, 66.40, 91.74)])
+    >>> sc = score(load_published("zhang2021"), rep)
     >>> compact(sc).loc["cr_pct", ["published", "reproduced"]].tolist()
     ['79 (66–92)', '79.1 (66.4–91.7)']
     """
@@ -298,6 +211,7 @@ def compact(scored: pd.DataFrame) -> pd.DataFrame:
                 "published": _with_bounds(r.published, r.published_low, r.published_high),
                 "reproduced": _with_bounds(*rep),
                 "status": r.status,
+                "selected to match": "yes" if r.selected else "",
             }
         )
     return pd.DataFrame(rows).set_index("claim_id")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from carbook.data.wudhikarn2021 import load_table4, load_table5
 from carbook.published import load_published
-from carbook.studies.wudhikarn2021.patients import is_cr, load_table4, load_table5
+from carbook.studies.wudhikarn2021.patients import is_cr
 from carbook.tables import proportion_ci
 
 __all__ = ["salvage_cr_rates"]

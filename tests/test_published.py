@@ -94,6 +94,10 @@ def _corrupt(path, old, new):
             ",reconstructed,\n#",
             "reason is required",
         ),
+        (",79,66,92,ci95", ",79,80,92,ci95", "published_low <= published"),
+        (",79,66,92,ci95", ",79,66,102,ci95", "[0, 100]"),
+        (",34,43,percent", ",34,43,percentage", "isin"),
+        (",not_reproducible,contradiction: only", ",not_reproducible,only", "starts with proof:"),
     ],
 )
 def test_schema_errors_name_the_file(data_copy, old, new, message):
@@ -101,6 +105,8 @@ def test_schema_errors_name_the_file(data_copy, old, new, message):
     with pytest.raises(ValueError, match=r"published\.csv") as err:
         load_published("zhang2021")
     assert message in str(err.value)
+    if ",79," in old:
+        assert "cr_pct" in str(err.value)  # the claim is named
 
 
 def test_non_integer_count_names_line(data_copy):

@@ -7,11 +7,14 @@ import pandas as pd
 import pytest
 from lifelines import CoxPHFitter, KaplanMeierFitter
 
+from carbook.data.synthetic import cohort_path
 from carbook.published import printed_interval
-from carbook.reconstruct import wudhikarn2021 as model
 from carbook.reconstruct.engine import anneal, derive, exact_values
-from carbook.reconstruct.run import BUDGET, cohort_path, reconstruct
+from carbook.reconstruct.run import BUDGET
 from carbook.reconstruct.spec import load_spec
+from carbook.studies.models import reconstruct
+from carbook.studies.wudhikarn2021 import model
+from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
 
 STUDY = "wudhikarn2021"
 SPEC = load_spec(STUDY)
@@ -75,7 +78,7 @@ def test_construction_and_moves_keep_every_margin_and_fact():
 
 def _post_invariants(cohort: pd.DataFrame) -> None:
     """Counts, table facts and time order of the post-progression columns."""
-    from carbook.reconstruct.wudhikarn2021_post import table_facts
+    from carbook.studies.wudhikarn2021.post import table_facts
 
     prog = cohort[cohort["progressed"] == 1].set_index("id")
     assert prog["salvage_outcome"].value_counts().to_dict() == {"no_cr": 17, "cr": 13, "none": 8}
@@ -196,7 +199,7 @@ def _lifelines_values(t, cohort, endpoints) -> dict[str, float]:
 
 def test_met_km_and_cox_targets_hold_when_recomputed_with_lifelines():
     cohort, report = _committed()
-    endpoints = model._endpoints()
+    endpoints = ENDPOINTS
     checked = 0
     for t in SPEC.targets:
         printed = {**t.printed, **({"p": t.p_printed} if t.p_printed else {})}
@@ -240,7 +243,7 @@ def test_validation_recovers_targeted_and_not_untargeted_statistics():
 
 
 def test_ensemble_spread_reads_every_committed_seed():
-    from carbook.reconstruct import ensemble
+    from carbook.studies.wudhikarn2021 import ensemble
 
     table = ensemble.spread(STUDY, range(1, 6))
     assert (table["min"] <= table["median"]).all() and (table["median"] <= table["max"]).all()
@@ -254,14 +257,12 @@ def test_ensemble_spread_reads_every_committed_seed():
     ("study", "n"),
     [("wudhikarn2021", 56), ("zhang2021", 43), ("xu2023", 26), ("gauthier2021", 9)],
 )
-def test_committed_cohorts_regenerate_byte_identically(study, n, tmp_path, monkeypatch):
+def test_committed_cohorts_regenerate_byte_identically(study, n, tmp_path):
     from carbook.reconstruct import run
 
     cohort, report = reconstruct(study, seed=1, budget=BUDGET, progress=False)
     assert (cohort["synthetic"] == "SYNTHETIC").all() and len(cohort) == n
-    monkeypatch.setattr(run, "DATA_DIR", tmp_path)
-    (tmp_path / study).mkdir()
-    new = run.write(study, 1, cohort, report)
+    new = run.write(study, 1, cohort, report, tmp_path)
     old = [cohort_path(study, 1), cohort_path(study, 1, "calibration")]
     for fresh, committed in zip(new, old, strict=True):
         assert fresh.read_bytes() == committed.read_bytes(), committed.name

@@ -1,4 +1,4 @@
-"""Rounding-aware comparison, statuses, the book table and the CLI."""
+"""Rounding-aware comparison, statuses from evidence, the book table and the CLI."""
 
 import io
 from contextlib import redirect_stdout
@@ -6,17 +6,23 @@ from contextlib import redirect_stdout
 import pandas as pd
 import pytest
 
-from carbook import scorecard
+from carbook import book, scorecard
 from carbook.__main__ import main
 from carbook.published import load_published
-from carbook.scorecard import reproduction, reproductions, score
+from carbook.records import reproduction, reproductions
+from carbook.scorecard import score
 
 REG = load_published("zhang2021")
+WUD = load_published("wudhikarn2021")
 
 
-def _status(claim, value, low=None, high=None):
-    rep = reproductions([reproduction(claim, value, low, high)])
-    row = score(REG, rep).set_index("claim_id").loc[claim]
+def _row(claim, value, low=None, high=None, reg=REG, **kw):
+    rep = reproductions([reproduction(claim, value, low, high, **kw)])
+    return score(reg, rep).set_index("claim_id").loc[claim]
+
+
+def _status(claim, value, low=None, high=None, **kw):
+    row = _row(claim, value, low, high, **kw)
     return row["status"], row["distance"]
 
 
@@ -39,9 +45,53 @@ def test_missing_reproduced_bound_is_outside():
     assert _status("cr_pct", 79.0)[0] == "outside"
 
 
-def test_unreproduced_claim_is_pending():
+def test_a_primary_count_used_as_input_is_input_not_exact():
+    assert _status("cr_n", 34, basis="input")[0] == "input"
+    assert _status("cr_n", 34)[0] == "exact"
+
+
+def test_a_synthetic_match_is_reconstructed_and_a_miss_is_not_met():
+    assert _status("os_1y", 43.2, 25.1, 61.9, basis="synthetic")[0] == "reconstructed"
+    row = _row("os_1y", 50.0, 40.0, 60.0, basis="synthetic", miss="search budget")
+    assert (row["status"], row["reason"]) == ("not_met", "search budget")
+
+
+def test_a_synthetic_miss_with_a_proof_is_not_reproducible():
+    row = _row("os_1y", 50.0, 40.0, 60.0, basis="synthetic", miss="proof: x", grounds="proof")
+    assert (row["status"], row["reason"]) == ("not_reproducible", "proof: x")
+
+
+def test_level_never_overrides_evidence():
+    # registry level not_reproducible, but the recomputed 0 prints as the published 0
+    assert WUD.set_index("id").loc["blin_severe_tox_n", "level"] == "not_reproducible"
+    assert _row("blin_severe_tox_n", 0, reg=WUD)["status"] == "exact"
+    assert _row("blin_severe_tox_n", 1, reg=WUD)["status"] == "not_reproducible"
+
+
+def test_a_choice_selected_because_it_matches_is_marked():
+    row = _row("cr_pct", 79.0, 66.0, 92.0, selected="CI method t_mean")
+    assert (
+        bool(row["selected"])
+        and "[selected because it matches: CI method t_mean]" in (row["method"])
+    )
+    assert not _row("cr_pct", 79.0, 66.0, 92.0)["selected"]
+
+
+def test_bad_basis_or_grounds_rejected():
+    with pytest.raises(ValueError, match="basis"):
+        reproduction("a", 1.0, basis="guess")
+    with pytest.raises(ValueError, match="grounds"):
+        reproduction("a", 1.0, grounds="hunch")
+
+
+def test_unreproduced_claim_is_pending_unless_its_grounds_are_registered():
     sc = score(REG)
     assert set(sc["status"]) == {"pending", "not_reproducible"}
+    assert (
+        sc.loc[sc["status"] == "not_reproducible", "reason"]
+        .str.match(r"^(proof|contradiction|unpublished): ")
+        .all()
+    )
 
 
 def test_not_reproducible_keeps_its_reason_and_shows_the_value():
@@ -67,47 +117,78 @@ def test_check_raises_on_outside_and_passes_otherwise():
     assert scorecard.check(good) is good
 
 
+def test_summary_counts_every_status_in_its_own_column():
+    table = scorecard.summary(score(REG))
+    assert list(table.columns) == [
+        "input",
+        "exact",
+        "reconstructed",
+        "not_met",
+        "not_reproducible",
+        "pending",
+        "total",
+    ]
+    assert table.loc["total", "total"] == len(REG)
+
+
 def test_zhang2021_exact_numbers_are_all_reproduced():
-    sc = scorecard.study_scorecard("zhang2021")
+    sc = book.study_scorecard("zhang2021")
     expected_exact = sc[sc["level"] == "exact"]
-    assert (expected_exact["status"] == "exact").all(), expected_exact
+    assert expected_exact["status"].isin(["exact", "input"]).all(), expected_exact
     pct = sc.set_index("claim_id").loc[["cr_pct", "crs_pct", "icans_pct"]]
     assert pct["reproduced_low"].notna().all() and pct["reproduced_high"].notna().all()
+    assert pct["selected"].all()  # the t_mean CI method was chosen because it matches
 
 
-def test_book_scorecard_has_every_published_row():
-    sc = scorecard.book_scorecard()
+def test_book_scorecard_has_every_published_row_and_no_search_shortfall_is_blamed_on_a_paper():
+    sc = book.book_scorecard()
     assert len(sc) == len(load_published())
     assert set(sc["status"]) <= set(scorecard.STATUSES)
+    assert "outside" not in set(sc["status"])
+    blamed = sc[sc["status"] == "not_reproducible"]
+    assert not blamed["reason"].str.contains("search budget").any()
+    assert blamed["reason"].str.contains(r"(?:^|: )(?:proof|contradiction|unpublished): ").all()
+
+
+def _cli(*argv):
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        code = main(list(argv))
+    return code, buf.getvalue()
 
 
 def test_cli_csv_lists_every_row_with_required_columns():
-    buf = io.StringIO()
-    with redirect_stdout(buf):
-        assert main(["scorecard", "--csv"]) == 0
-    df = pd.read_csv(io.StringIO(buf.getvalue()), dtype=str, keep_default_na=False)
-    required = [
-        "study",
-        "claim_id",
-        "artifact",
-        "quantity",
-        "published",
-        "published_low",
-        "published_high",
-        "reproduced",
-        "reproduced_low",
-        "reproduced_high",
-        "level",
-        "status",
-        "reason",
-    ]
-    assert set(required) <= set(df.columns)
+    code, out = _cli("scorecard", "--csv")
+    assert code == 0
+    df = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
+    assert set(scorecard.CSV_COLUMNS) <= set(df.columns)
     assert len(df) == len(load_published())
-    assert (df.loc[df["study"] == "zhang2021", "status"] != "outside").all()
 
 
 def test_cli_summary_prints_totals():
-    buf = io.StringIO()
-    with redirect_stdout(buf):
-        main(["scorecard", "--study", "zhang2021"])
-    assert "total" in buf.getvalue()
+    assert "total" in _cli("scorecard", "--study", "zhang2021")[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["reconstruct", "zhang2021", "--out", "x", "--budget", "0"], "at least 1"),
+        (["reconstruct", "zhang2021", "--out", "x", "--budget", "-5"], "at least 1"),
+        (["reconstruct", "zhang2021", "--out", "x", "--ensemble", "0"], "at least 1"),
+        (["reconstruct", "zhang2021"], "--out"),
+        (["reconstruct", "nostudy", "--out", "x"], "invalid choice"),
+    ],
+)
+def test_cli_refuses_bad_arguments_with_exit_2(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_checks_the_output_folder_before_calibrating(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["reconstruct", "zhang2021", "--out", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: output folder") and err.count("\n") == 1

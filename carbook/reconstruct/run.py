@@ -1,81 +1,57 @@
-"""Calibrate a study's synthetic cohort(s) and write them, byte-identically per seed.
+"""Calibrate a synthetic cohort and write it with its report, byte-identically per seed.
 
-Files (under ``data/<study>/``):
+Study-agnostic: the cohort model (``build``) comes from the study
+(:mod:`carbook.studies.models`). Files (see :func:`carbook.data.synthetic.cohort_path`):
 
 - ``synthetic_cohort_seed<N>.csv``: one row per synthetic patient; the first column
   is ``synthetic`` and reads ``SYNTHETIC`` on every row;
 - ``synthetic_calibration_seed<N>.csv``: per printed number, the published text, the
   achieved value, whether it prints the same, its loss, and a note for numbers no
-  cohort can meet.
+  cohort can meet; its first column also reads ``SYNTHETIC``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from carbook.data import DATA_DIR
-from carbook.published import load_published
-from carbook.reconstruct import generic, wudhikarn2021
+from carbook.data.synthetic import LABEL, cohort_path, load_synthetic
 from carbook.reconstruct.engine import Model, calibrate, derive
 from carbook.reconstruct.spec import Spec, load_spec
 from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets, infeasible_hr_targets
 
-__all__ = ["BUDGET", "MODELS", "cohort_path", "evaluate", "load_cohort", "reconstruct", "write"]
+__all__ = ["BUDGET", "Build", "evaluate", "load_cohort", "reconstruct", "write"]
 
-
-def _zhang2021(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
-    """Deaths and relapses are not published; follow-up of survivors is at most 47 months."""
-    longest = float(load_published("zhang2021").set_index("id").loc["fu_median", "high"])
-    return generic.build(spec, rng, events=None, median=12.0, max_time=longest, relapses=-1)
-
-
-def _medians_only(longest: float):
-    """Studies that print only medians: deaths and progressions are not published."""
-
-    def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
-        return generic.build(spec, rng, events=None, median=8.0, max_time=longest, relapses=-1)
-
-    return build
-
-
-#: study -> cohort model builder (xu2023: OS median up to 25 months, follow-up assumed
-#: at most 60; gauthier2021: at most 36 months)
-MODELS = {
-    "gauthier2021": _medians_only(36.0),
-    "wudhikarn2021": wudhikarn2021.build,
-    "xu2023": _medians_only(60.0),
-    "zhang2021": _zhang2021,
-}
+#: a study's cohort model: (spec, rng) -> (starting cohort, model)
+Build = Callable[[Spec, np.random.Generator], tuple[pd.DataFrame, Model]]
 #: default search budget (iterations), the one behind the committed files
 BUDGET = 12000
 
 _DROP = ["stratum"]  # working column of the search
 
 
-def cohort_path(study: str, seed: int, kind: str = "cohort") -> Path:
-    """Path of a synthetic cohort (``kind="cohort"``) or its calibration report."""
-    return DATA_DIR / study / f"synthetic_{kind}_seed{seed}.csv"
-
-
 def reconstruct(
-    study: str, seed: int = 1, budget: int = BUDGET, progress: bool = True
+    study: str, build: Build, seed: int = 1, budget: int = BUDGET, progress: bool = True
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build and calibrate one synthetic cohort of ``study`` from ``seed``.
 
     Raises
     ------
     ValueError
-        If the study has no cohort model.
+        If ``budget`` is below 1.
     """
-    if study not in MODELS:
-        raise ValueError(f"no reconstruction model for {study!r}; available: {sorted(MODELS)}")
+    if budget < 1:
+        raise ValueError(f"budget must be at least 1 iteration, got {budget}")
     spec = load_spec(study)
     rng = np.random.default_rng(seed)
-    cohort, model = MODELS[study](spec, rng)
+    cohort, model = build(spec, rng)
     if progress:
         print(f"calibrating {study} (seed {seed}, {budget} iterations)", file=sys.stderr)
     cohort, report = calibrate(spec, model, cohort, rng, budget, progress)
@@ -83,30 +59,79 @@ def reconstruct(
         model.finish(cohort, rng)
     derived = list(spec.derived)
     out = cohort.drop(columns=[c for c in [*_DROP, *derived] if c in cohort])
-    out.insert(0, "synthetic", "SYNTHETIC")
+    out.insert(0, "synthetic", LABEL)
     return out, report
 
 
-def write(study: str, seed: int, cohort: pd.DataFrame, report: pd.DataFrame) -> list[Path]:
-    """Write the cohort and its report with fixed formatting (byte-identical per seed)."""
-    paths = [cohort_path(study, seed), cohort_path(study, seed, "calibration")]
+def _csv_texts(cohort: pd.DataFrame, report: pd.DataFrame) -> tuple[str, str]:
     out = cohort.copy()
     for col in out.select_dtypes("number"):
         if (out[col].dropna() % 1 == 0).all() and not col.startswith("t_"):
             out[col] = out[col].astype("Int64")
-    out.to_csv(paths[0], index=False, float_format="%.2f", lineterminator="\n")
     fmt = {c: report[c].map(lambda v: f"{v:.6g}") for c in ("achieved", "loss")}
-    report.assign(**fmt).to_csv(paths[1], index=False, lineterminator="\n")
+    rep = report.assign(**fmt)
+    rep.insert(0, "synthetic", LABEL)
+    return (
+        out.to_csv(index=False, float_format="%.2f", lineterminator="\n"),
+        rep.to_csv(index=False, lineterminator="\n"),
+    )
+
+
+def writable(directory: Path) -> Path:
+    """``directory``, created if needed; raises ``ValueError`` if it cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> writable(Path(tempfile.mkdtemp())).is_dir()
+    True
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory):
+            pass
+    except OSError as err:
+        raise ValueError(f"output folder {directory} is not writable ({err.strerror})") from None
+    return directory
+
+
+def write(
+    study: str,
+    seed: int,
+    cohort: pd.DataFrame,
+    report: pd.DataFrame,
+    directory: Path | None = None,
+) -> list[Path]:
+    """Write the cohort and its report together (both or neither), byte-identical per seed.
+
+    Both files are first written to temporary files in ``directory`` (default
+    ``data/<study>/``) and only then moved into place.
+    """
+    directory = writable(directory or DATA_DIR / study)
+    paths = [cohort_path(study, seed, kind, directory) for kind in ("cohort", "calibration")]
+    temps = []
+    try:
+        for text in _csv_texts(cohort, report):
+            fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+            with os.fdopen(fd, "w", newline="") as fh:
+                fh.write(text)
+            temps.append(tmp)
+        for tmp, path in zip(temps, paths, strict=True):
+            os.replace(tmp, path)
+    finally:
+        for tmp in temps:
+            if os.path.exists(tmp):
+                os.remove(tmp)
     return paths
 
 
 def load_cohort(study: str, seed: int = 1) -> pd.DataFrame:
-    """A committed synthetic cohort, with the derived covariates of its targets.
+    """A committed synthetic cohort, validated, with the derived covariates of its targets.
 
     Raises
     ------
     ValueError
-        If the file is missing (generate it with ``python -m carbook reconstruct``).
+        If the file is missing or breaks the schema (:func:`carbook.data.synthetic.load_synthetic`).
 
     Examples
     --------
@@ -114,28 +139,16 @@ def load_cohort(study: str, seed: int = 1) -> pd.DataFrame:
     >>> len(c), set(c["synthetic"])
     (56, {'SYNTHETIC'})
     """
-    path = cohort_path(study, seed)
-    if not path.is_file():
-        raise ValueError(
-            f"missing {path}; run: python -m carbook reconstruct {study} --seed {seed}"
-        )
-    cohort = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    cohort = load_synthetic(study, seed)
     derive(load_spec(study), cohort)
     return cohort
 
 
-def evaluate(study: str, seed: int = 1) -> pd.DataFrame:
-    """Recompute the calibration report of a committed cohort from the cohort itself.
-
-    Examples
-    --------
-    >>> rep = evaluate("xu2023")
-    >>> bool(rep["within"].all())
-    True
-    """
+def evaluate(study: str, build: Build, seed: int = 1) -> pd.DataFrame:
+    """Recompute the calibration report of a committed cohort from the cohort itself."""
     spec = load_spec(study)
     cohort = load_cohort(study, seed)
-    endpoints = MODELS[study](spec, np.random.default_rng(seed))[1].endpoints
+    endpoints = build(spec, np.random.default_rng(seed))[1].endpoints
     excluded = infeasible_hr_targets(spec.targets, cohort, endpoints)
     evaluator = Evaluator(spec.targets, endpoints, excluded, inconsistent_p_targets(spec.targets))
     return evaluator.report(cohort)

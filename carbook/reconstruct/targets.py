@@ -50,7 +50,11 @@ def _km_stat(
     if t.kind == "followup":
         a = sv.km_arrays(time, (status == 0).astype(float))
         s, x = a["surv"], a["time"]
-        return sv.quantile_crossing(s, x, 0.5), sv.quantile_crossing(s, x, 0.75), sv.quantile_crossing(s, x, 0.25)
+        return (
+            sv.quantile_crossing(s, x, 0.5),
+            sv.quantile_crossing(s, x, 0.75),
+            sv.quantile_crossing(s, x, 0.25),
+        )
     if t.kind == "cif_at":
         times, est, var = sv.cuminc_arrays(time, status, 1)
         e, v = _step(times, est, t.params["time"], 0.0), _step(times, var, t.params["time"], 0.0)
@@ -91,7 +95,7 @@ def infeasible_hr_targets(
         widest = (np.log(hi_max) - np.log(lo_min)) / (2 * Z)
         if widest < 2 / np.sqrt(d):
             out[t.claim] = (
-                f"printed CI implies SE(log HR) <= {widest:.3f}, but a 0/1 covariate with "
+                f"proof: printed CI implies SE(log HR) <= {widest:.3f}, but a 0/1 covariate with "
                 f"{d} events has SE >= 2/sqrt({d}) = {2 / np.sqrt(d):.3f}"
             )
     return out

@@ -13,14 +13,13 @@ import numpy as np
 import pandas as pd
 
 from carbook import survival as sv
-from carbook.data import DATA_DIR
+from carbook.data import DATA_DIR, DAYS_PER_MONTH
 from carbook.reconstruct import generic
 from carbook.reconstruct.engine import calibrate, derive
 from carbook.reconstruct.spec import Spec, build_spec
 
 __all__ = ["held_out", "load_lung", "lung_spec", "validate"]
 
-DAYS_PER_MONTH = 365.25 / 12
 LANDMARKS = (6, 12)  # months: targeted
 HELD_OUT_TIMES = (3, 9, 18, 24)  # months: never targeted
 

@@ -10,16 +10,17 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from carbook.scorecard import reproductions
-from carbook.studies import wudhikarn2021, zhang2021
+from carbook.records import reproductions
+from carbook.studies import zhang2021
 from carbook.studies.common import from_synthetic
+from carbook.studies.wudhikarn2021.reproduce import reproduce as wudhikarn2021_reproduce
 
 __all__ = ["REPRODUCERS", "reproduce"]
 
 #: Study key -> function returning its reproduced numbers (see carbook.scorecard).
 REPRODUCERS: dict[str, Callable[[], pd.DataFrame]] = {
     "gauthier2021": lambda: reproductions(from_synthetic("gauthier2021")),
-    "wudhikarn2021": wudhikarn2021.reproduce,
+    "wudhikarn2021": wudhikarn2021_reproduce,
     "xu2023": lambda: reproductions(from_synthetic("xu2023")),
     "zhang2021": zhang2021.reproduce,
 }

@@ -9,18 +9,21 @@ from __future__ import annotations
 import pandas as pd
 
 from carbook.reconstruct.spec import Target, load_spec
-from carbook.scorecard import reproduction
+from carbook.records import reproduction
+from carbook.studies.models import evaluate
 from carbook.tables import CI_METHODS, proportion_ci
 
 __all__ = ["METHODS", "from_counts", "from_synthetic"]
 
 
-def from_counts(counts: pd.DataFrame, ci_method: str) -> list[dict[str, object]]:
+def from_counts(
+    counts: pd.DataFrame, ci_method: str, selected: str = ""
+) -> list[dict[str, object]]:
     """Reproduce printed counts and percents (with 95% CI) from a counts table.
 
     A printed count is reproduced by its ``value``: the result of its formula over
     other counts where it has one (e.g. 35 + 8 + 2 for 45 CRs), otherwise the primary
-    count itself (it is the datum). A printed percent is recomputed as
+    count itself: that is an ``input``, not a reproduction. A printed percent is recomputed as
     ``100 * value / denominator`` with its CI by ``ci_method`` (see
     :data:`carbook.tables.CI_METHODS`).
 
@@ -38,11 +41,16 @@ def from_counts(counts: pd.DataFrame, ci_method: str) -> list[dict[str, object]]
     for row in counts.itertuples():
         if row.count_claim:
             how = f"= {row.formula}" if row.formula else "primary count"
-            rows.append(reproduction(row.count_claim, row.value, method=how))
+            basis = "computed" if row.formula else "input"
+            rows.append(reproduction(row.count_claim, row.value, method=how, basis=basis))
         if row.percent_claim:
             est, lo, hi = proportion_ci(int(row.value), int(row.denominator), ci_method)
             how = f"{row.value}/{row.denominator}; 95% CI {ci_method}: {CI_METHODS[ci_method]}"
-            rows.append(reproduction(row.percent_claim, 100 * est, 100 * lo, 100 * hi, how))
+            rows.append(
+                reproduction(
+                    row.percent_claim, 100 * est, 100 * lo, 100 * hi, how, selected=selected
+                )
+            )
     return rows
 
 
@@ -60,13 +68,18 @@ METHODS = {
 }
 
 
-def _miss(rows: pd.DataFrame, seed: int) -> str:
+def _miss(rows: pd.DataFrame, seed: int) -> dict[str, str]:
+    """The reason of a miss (value reached, note) and its grounds (``proof`` or none)."""
     missed = rows[~rows["within"]]
     if missed.empty:
-        return ""
+        return {"miss": "", "grounds": ""}
     cols = missed[["part", "achieved", "printed"]].itertuples(index=False)
     parts = ", ".join(f"{p} {a:.4g} vs {t}" for p, a, t in cols)
-    return f"SYNTHETIC cohort (seed {seed}) gives {parts}: {missed['note'].iloc[0]}"
+    note = missed["note"].iloc[0]
+    return {
+        "miss": f"SYNTHETIC cohort (seed {seed}) gives {parts}: {note}",
+        "grounds": "proof" if note.startswith("proof:") else "",
+    }
 
 
 def _rows(t: Target, report: pd.DataFrame, seed: int) -> list[dict[str, object]]:
@@ -76,13 +89,21 @@ def _rows(t: Target, report: pd.DataFrame, seed: int) -> list[dict[str, object]]
     get = lambda part: float(main.loc[part, "achieved"]) if part in main.index else None  # noqa: E731
     out = [
         reproduction(
-            t.claim, get("value"), get("low"), get("high"), method, _miss(main.reset_index(), seed)
+            t.claim,
+            get("value"),
+            get("low"),
+            get("high"),
+            method,
+            basis="synthetic",
+            **_miss(main.reset_index(), seed),
         )
     ]
     if t.p_claim:
         p = mine.loc[["p"]].reset_index()
         value = float(p["achieved"].iloc[0])
-        out.append(reproduction(t.p_claim, value, None, None, method, _miss(p, seed)))
+        out.append(
+            reproduction(t.p_claim, value, method=method, basis="synthetic", **_miss(p, seed))
+        )
     return out
 
 
@@ -100,7 +121,5 @@ def from_synthetic(study: str, seed: int = 1) -> list[dict[str, object]]:
     >>> rows.loc["os_median_cart2", "method"].startswith("SYNTHETIC")
     True
     """
-    from carbook.reconstruct.run import evaluate  # here: reconstruct reads this package
-
     report = evaluate(study, seed)
     return [row for t in load_spec(study).targets for row in _rows(t, report, seed)]

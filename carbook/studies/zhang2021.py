@@ -13,7 +13,7 @@ import pandas as pd
 from carbook.cimatch import search_ci_methods
 from carbook.data import load_counts
 from carbook.published import load_published
-from carbook.scorecard import reproduction, reproductions
+from carbook.records import reproduction, reproductions
 from carbook.studies.common import from_counts, from_synthetic
 
 __all__ = ["ci_cases", "ci_method", "external_comparison", "reproduce"]
@@ -76,7 +76,10 @@ def reproduce() -> pd.DataFrame:
     np.float64(79.07)
     """
     counts = load_counts(STUDY)
-    rows = from_counts(counts, ci_method())
+    method = ci_method()
+    rows = from_counts(
+        counts, method, selected=f"CI method {method}: the one that prints every bound"
+    )
     # The finding behind the two "N = 43" rows: the CR subgroup is the CR count.
     n_cr = int(counts.set_index("event").loc["complete_remission", "count"])
     for claim in ("cr_subgroup_n_cir", "cr_subgroup_n_efs"):

@@ -1,57 +1,7 @@
 """Wudhikarn 2021 (MSKCC): adults with B-ALL progressing after CD19 CAR T (seeds 000/001).
 
-:func:`reproduce` gathers every number this book recomputes for the study: counts
+:func:`.reproduce.reproduce` gathers every number this book recomputes for the study: counts
 and percents (``counts.csv``), Table 1 P values (:mod:`.table1`), the summaries
 of Tables 4 and 5 (:mod:`.patients`), and what needs patient data on the SYNTHETIC
 calibrated cohort (:mod:`.synthetic`).
 """
-
-from __future__ import annotations
-
-import pandas as pd
-
-from carbook.data import load_counts
-from carbook.scorecard import reproduction, reproductions
-from carbook.studies.common import from_counts
-from carbook.studies.wudhikarn2021.expansion import test_search
-from carbook.studies.wudhikarn2021.patients import reproduce_table4, reproduce_table5
-from carbook.studies.wudhikarn2021.synthetic import reproduce_synthetic
-from carbook.studies.wudhikarn2021.table1 import reproduce_p_values
-
-__all__ = ["reproduce"]
-
-
-def reproduce() -> pd.DataFrame:
-    """Every wudhikarn2021 number that published counts and tables allow.
-
-    Percents carry a Clopper-Pearson 95% CI (R's ``binom.test``); the paper prints
-    none for them, so only the point estimates are compared.
-
-    Examples
-    --------
-    >>> rep = reproduce().set_index("claim_id")
-    >>> float(round(rep.loc["res_cr_pct", "reproduced"], 1))
-    83.3
-    """
-    counts = load_counts("wudhikarn2021")
-    rows = from_counts(counts, "clopper_pearson")
-    rows += reproduce_p_values() + reproduce_table4() + reproduce_table5()
-    rows += _findings(counts) + reproduce_synthetic()
-    return reproductions(rows)
-
-
-def _findings(counts: pd.DataFrame) -> list[dict[str, object]]:
-    """Recomputed values shown next to numbers that are not reproducible."""
-    closest = test_search().iloc[0]
-    value = counts.set_index("event")["value"]
-    cr, salvaged = int(value["salvage_cr"]), int(value["salvage"])
-    return [
-        reproduction(
-            "reinf_peak_p",
-            closest["pvalue"],
-            method=f"closest: {closest['test']} on {closest['data']} ({closest['scale']})",
-        ),
-        reproduction(
-            "disc_salvage_response_pct", 100 * cr / salvaged, method=f"{cr}/{salvaged} (Results)"
-        ),
-    ]

@@ -13,8 +13,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
+from carbook.data.wudhikarn2021 import load_table5
 from carbook.published import load_published, printed_interval
-from carbook.studies.wudhikarn2021.patients import load_table5
 from carbook.tables import wilcoxon_ranksum, wilcoxon_signed_rank
 
 __all__ = ["expansion_long", "paired_figure", "test_search"]

@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter
 
-from carbook import scorecard
 from carbook import survival as sv
 from carbook.published import load_published
+from carbook.published import prints_as as _prints_as
 from carbook.reconstruct.spec import load_spec
+from carbook.studies.wudhikarn2021 import endpoints as ep
 
 __all__ = [
     "cox_table",
@@ -43,10 +44,10 @@ def endpoints(c: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
     >>> int(e.sum()) >= 38  # 38 progressions, plus deaths without progression
     True
     """
-    prog = c["progressed"] == 1
-    efs_time = c["t_rr"].where(prog, c["t_last"])
-    efs_event = (prog | (c["dead"] == 1)).astype(int)
-    return {"EFS": (efs_time, efs_event), "OS": (c["t_last"], c["dead"].astype(int))}
+    return {
+        label: tuple(pd.Series(a, index=c.index) for a in func(c))
+        for label, func in (("EFS", ep.efs), ("OS", ep.os_))
+    }
 
 
 def rr_competing(c: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -59,9 +60,8 @@ def rr_competing(c: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     >>> int((status == 1).sum())
     38
     """
-    prog = c["progressed"] == 1
-    status = np.where(prog, 1, np.where(c["dead"] == 1, 2, 0))
-    return c["t_rr"].where(prog, c["t_last"]), pd.Series(status, index=c.index)
+    time, status = ep.rr(c)
+    return pd.Series(time, index=c.index), pd.Series(status, index=c.index)
 
 
 def _registry() -> pd.DataFrame:
@@ -85,7 +85,7 @@ def published_text(claim: str) -> str:
 def prints_as(claim: str, value: float, low: float = np.nan, high: float = np.nan) -> bool:
     """Whether every printed part of ``claim`` prints the same as the values given.
 
-    The comparison is the scorecard's (:func:`carbook.scorecard.prints_as`). A part
+    The comparison is the scorecard's (:func:`carbook.published.prints_as`). A part
     printed as not available (empty) matches anything, e.g. a median's upper limit
     not reached.
 
@@ -96,7 +96,7 @@ def prints_as(claim: str, value: float, low: float = np.nan, high: float = np.na
     """
     row = _registry().loc[claim]
     got = {"value": value, "low": low, "high": high}
-    return all(scorecard.prints_as(row[part], got[part]) for part in got)
+    return all(_prints_as(row[part], got[part]) for part in got)
 
 
 def km_summary(c: pd.DataFrame, conf_type: sv.ConfType = "log") -> pd.DataFrame:

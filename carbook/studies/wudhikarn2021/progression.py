@@ -13,7 +13,7 @@ from lifelines import CoxPHFitter, CoxTimeVaryingFitter
 from lifelines.utils import add_covariate_to_timeline, to_long_format
 
 from carbook import survival as sv
-from carbook.reconstruct import wudhikarn2021_post as post
+from carbook.studies.wudhikarn2021 import post
 from carbook.studies.wudhikarn2021.outcomes import (
     fmt_ci,
     prints_as,

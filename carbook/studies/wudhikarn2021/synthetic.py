@@ -7,8 +7,9 @@ scorecard shows what that cohort gives, not what its report says it gave.
 
 from __future__ import annotations
 
+from carbook.reconstruct.run import load_cohort
 from carbook.reconstruct.spec import load_spec
-from carbook.scorecard import reproduction
+from carbook.records import reproduction
 from carbook.studies.common import from_synthetic
 
 __all__ = ["reproduce_synthetic"]
@@ -18,8 +19,6 @@ STUDY = "wudhikarn2021"
 
 def _constructed(seed: int) -> list[dict[str, object]]:
     """Per-stratum medians (ranges) the cohort was built to have, recomputed from it."""
-    from carbook.reconstruct.run import load_cohort
-
     spec = load_spec(STUDY)
     cohort = load_cohort(STUDY, seed)
     stratum = cohort["progressed"].map({1: "progressed", 0: "not_progressed"})
@@ -31,7 +30,9 @@ def _constructed(seed: int) -> list[dict[str, object]]:
                 keep &= cohort[entry["within"]] == 1
             v = cohort.loc[keep, col]
             method = f"SYNTHETIC cohort (seed {seed}): median (range), exact by construction"
-            rows.append(reproduction(claim, v.median(), v.min(), v.max(), method))
+            rows.append(
+                reproduction(claim, v.median(), v.min(), v.max(), method, basis="synthetic")
+            )
     return rows
 
 

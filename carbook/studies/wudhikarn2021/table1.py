@@ -16,7 +16,7 @@ import pandera.pandas as pa
 
 from carbook.data import evaluate_counts, load_counts, read_study_csv
 from carbook.published import load_published, printed_interval
-from carbook.scorecard import reproduction
+from carbook.records import reproduction
 from carbook.tables import test_battery
 
 __all__ = [
@@ -175,11 +175,17 @@ def reproduce_p_values() -> list[dict[str, object]]:
     """
     d = detective()
     d = d[d["primary"] & (d["test"] == "gtsummary default")]
+    notes = load_tests().set_index(["characteristic", "variant"])["note"]
     return [
         reproduction(
             r.p_claim,
             r.pvalue,
             method=f"gtsummary default on {r.variant} [{r.table}]",
+            selected=(
+                f"the table {r.variant}"
+                if "because it matches" in notes[(r.characteristic, r.variant)]
+                else ""
+            ),
         )
         for r in d.itertuples()
     ]

@@ -13,7 +13,16 @@ import pandera.pandas as pa
 
 from carbook.published import DATA_DIR, load_published
 
-__all__ = ["evaluate_counts", "load_counts"]
+__all__ = [
+    "DATA_DIR",
+    "DAYS_PER_MONTH",
+    "evaluate_counts",
+    "load_counts",
+    "read_study_csv",
+]
+
+#: months are calendar months on average: days / (365.25 / 12), as the papers convert
+DAYS_PER_MONTH = 365.25 / 12
 
 COUNTS_SCHEMA = pa.DataFrameSchema(
     {

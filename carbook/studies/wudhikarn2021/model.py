@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from carbook.data import load_counts
+from carbook.data.wudhikarn2021 import load_table4, load_table5
 from carbook.published import load_published
-from carbook.reconstruct import wudhikarn2021_post as post
 from carbook.reconstruct.engine import (
     Change,
     Model,
@@ -28,8 +28,9 @@ from carbook.reconstruct.engine import (
     interior_change,
 )
 from carbook.reconstruct.spec import Spec
-from carbook.reconstruct.wudhikarn2021_post import _bounds, feasible
-from carbook.studies.wudhikarn2021.patients import load_table4, load_table5
+from carbook.studies.wudhikarn2021 import post
+from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
+from carbook.studies.wudhikarn2021.post import _bounds, feasible
 
 __all__ = ["MAX_FOLLOWUP", "build"]
 
@@ -132,33 +133,6 @@ def relapse_anchors() -> tuple[float, float, float]:
     """Median, min and max months to relapse of the 29 relapses (published claim)."""
     reg = load_published(STUDY).set_index("id").loc["relapse_time_median"]
     return float(reg["value"]), float(reg["low"]), float(reg["high"])
-
-
-def _endpoints() -> dict:
-    def os_(c: pd.DataFrame):
-        return c["t_last"].to_numpy(), c["dead"].to_numpy()
-
-    def rr(c: pd.DataFrame):
-        prog = c["progressed"].to_numpy() == 1
-        time = np.where(prog, c["t_rr"].to_numpy(), c["t_last"].to_numpy())
-        return time, np.where(prog, 1, np.where(c["dead"].to_numpy() == 1, 2, 0))
-
-    def efs(c: pd.DataFrame):
-        time, status = rr(c)
-        return time, (status > 0).astype(int)
-
-    def os_post(c: pd.DataFrame):
-        prog = c["progressed"].to_numpy() == 1
-        return np.where(prog, c["t_post"].to_numpy(), np.nan), c["dead"].to_numpy()
-
-    return {
-        "os": os_,
-        "rr": rr,
-        "efs": efs,
-        "os_post": os_post,
-        "remission": post.remission,
-        "efs_cr": lambda c: post.remission(c, "t_salvage"),
-    }
 
 
 def _scale(
@@ -291,7 +265,7 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
     cr = post.table_facts()["cr"].reindex(c["id"]).astype("boolean").fillna(False)
     late = post.moves(c, pd.Series(cr.to_numpy(bool), index=c.index), tune)
     model = Model(
-        endpoints=_endpoints(),
+        endpoints=ENDPOINTS,
         moves=moves,
         fixed=fixed,
         tune=tune,

@@ -33,12 +33,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from carbook.data import DAYS_PER_MONTH
+from carbook.data.wudhikarn2021 import load_table4, load_table5
 from carbook.published import load_published
 from carbook.reconstruct.engine import Change, Move, exact_values, interior_change
-from carbook.studies.wudhikarn2021.patients import load_table4, load_table5
 
 __all__ = [
-    "DAYS_PER_MONTH",
     "construct",
     "death_causes",
     "feasible",
@@ -47,7 +47,6 @@ __all__ = [
     "table_facts",
 ]
 
-DAYS_PER_MONTH = 365.25 / 12
 NA = "na"
 
 
@@ -155,9 +154,9 @@ def construct(c: pd.DataFrame, counts: pd.Series, rng: np.random.Generator) -> N
 
     Examples
     --------
-    >>> from carbook.reconstruct import wudhikarn2021
+    >>> from carbook.studies.wudhikarn2021 import model
     >>> from carbook.reconstruct.spec import load_spec
-    >>> c, _ = wudhikarn2021.build(load_spec("wudhikarn2021"), np.random.default_rng(3))
+    >>> c, _ = model.build(load_spec("wudhikarn2021"), np.random.default_rng(3))
     >>> c.loc[c["progressed"] == 1, "salvage_outcome"].value_counts().to_dict()
     {'no_cr': 17, 'cr': 13, 'none': 8}
     """
@@ -238,9 +237,9 @@ def feasible(c: pd.DataFrame, b: pd.DataFrame, i: int, t_rr: float, t_last: floa
 
     Examples
     --------
-    >>> from carbook.reconstruct import wudhikarn2021
+    >>> from carbook.studies.wudhikarn2021 import model
     >>> from carbook.reconstruct.spec import load_spec
-    >>> c, _ = wudhikarn2021.build(load_spec("wudhikarn2021"), np.random.default_rng(3))
+    >>> c, _ = model.build(load_spec("wudhikarn2021"), np.random.default_rng(3))
     >>> i = int(c.index[c["id"] == "MSK15"][0])  # blinatumomab 1500 days after CAR T
     >>> feasible(c, _bounds(c), i, c.at[i, "t_rr"], 40.0)  # dead before it: impossible
     False
@@ -351,9 +350,9 @@ def moves(c: pd.DataFrame, fixed_cr: pd.Series, tune: dict) -> dict[str, Move]:
 
     Examples
     --------
-    >>> from carbook.reconstruct import wudhikarn2021
+    >>> from carbook.studies.wudhikarn2021 import model
     >>> from carbook.reconstruct.spec import load_spec
-    >>> _, model = wudhikarn2021.build(load_spec("wudhikarn2021"), np.random.default_rng(3))
+    >>> _, model = model.build(load_spec("wudhikarn2021"), np.random.default_rng(3))
     >>> sorted(model.late_moves)[:3]
     ['move_blasts', 'move_cr', 'move_salvage']
     """

@@ -1,9 +1,11 @@
 """What does a publication pin down? Spread of quantities across an ensemble of cohorts.
 
-Every cohort of an ensemble meets the same published targets, from a different
-seed. A quantity that varies little across the ensemble is determined by the
-publication; one that varies a lot is not, and no single synthetic cohort should be
-trusted for it.
+Every cohort of an ensemble is calibrated to the same published targets from a
+different seed; the cohorts do not all meet them (the search is stochastic:
+:func:`carbook.reconstruct.reports.met_by_seed` counts what each meets). The spread of
+a quantity across the ensemble therefore measures how much the published numbers and
+our search leave open. It is not a confidence interval and says nothing about the real
+patients: a quantity the paper never printed is not estimated by any synthetic cohort.
 """
 
 from __future__ import annotations

@@ -1,0 +1,231 @@
+"""Build a cohort with exact margins: the construction half of the reconstruction engine.
+
+Categorical margins per stratum, continuous "median (min-max)" values hit exactly, values
+within recipients, and covariates derived from other columns. The search
+(:mod:`carbook.reconstruct.search`) then moves cells without breaking any of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from carbook.reconstruct.spec import Spec
+from carbook.reconstruct.targets import Endpoints
+
+__all__ = [
+    "Change",
+    "Model",
+    "Move",
+    "construct_categorical",
+    "construct_continuous",
+    "construct_within",
+    "derive",
+    "exact_values",
+    "interior_change",
+    "source_columns",
+]
+
+#: one proposed change: (column, row index, new value)
+Change = tuple[str, int, object]
+Move = Callable[[pd.DataFrame, np.random.Generator], list[Change]]
+
+
+@dataclass
+class Model:
+    """What a study supplies: its endpoints, its own moves and its fixed cells."""
+
+    endpoints: Endpoints
+    moves: dict[str, Move]
+    fixed: pd.DataFrame  # True where a cell is a published fact
+    #: shared tuning the search updates as it cools: "sigma" (relative step of time
+    #: moves) and "swap_weights" (how often each categorical column is swapped)
+    tune: dict[str, object] = field(default_factory=lambda: {"sigma": 0.35})
+    #: moves of columns that only targets marked ``phase: late`` read (e.g. what
+    #: happened after progression); calibrated after the rest, then polished jointly
+    late_moves: dict[str, Move] = field(default_factory=dict)
+    #: adds, after calibration, columns that no target reads (e.g. cause of death)
+    finish: Callable[[pd.DataFrame, np.random.Generator], None] | None = None
+
+
+def construct_categorical(
+    spec: Spec, strata: pd.Series, facts: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Assign every categorical level with the exact counts of each stratum.
+
+    Cells given in ``facts`` (non-null) are kept; the remaining levels are dealt at
+    random to the other patients of the stratum.
+
+    Raises
+    ------
+    ValueError
+        If the facts need more of a level than the stratum has.
+    """
+    out = pd.DataFrame(index=strata.index)
+    for col, by_stratum in spec.categorical.items():
+        values = pd.Series(pd.NA, index=strata.index, dtype=object)
+        known = facts[col] if col in facts else pd.Series(pd.NA, index=strata.index)
+        for stratum, levels in by_stratum.items():
+            rows = strata.index[strata == stratum]
+            fixed = known.loc[rows].dropna().map(_level)
+            pool = dict(levels)
+            for level, n in fixed.value_counts().items():
+                if pool.get(level, 0) < n:
+                    raise ValueError(
+                        f"facts put {n} x {col}={level} in {stratum}; only {pool.get(level, 0)}"
+                    )
+                pool[level] -= n
+            deck = [lvl for lvl, n in sorted(pool.items()) for _ in range(n)]
+            free = rows.difference(fixed.index)
+            values.loc[free] = rng.permutation(np.array(deck, dtype=object))
+            values.loc[fixed.index] = fixed
+        out[col] = values.map(_maybe_int)
+    return out
+
+
+def _level(v: object) -> str:
+    """Level label of a fact: 1.0 and 1 both mean level "1"."""
+    if isinstance(v, (int, float, np.integer, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _maybe_int(v: object) -> object:
+    return int(v) if isinstance(v, str) and v.isdigit() else v
+
+
+def _median_pair(median: float, n: int, step: float) -> tuple[float, float]:
+    if n % 2:
+        return median, median
+    low = np.floor(median / step) * step
+    return low, 2 * median - low
+
+
+def exact_values(
+    n: int, median: float, lo: float, hi: float, step: float, rng: np.random.Generator
+) -> np.ndarray:
+    """``n`` values (multiples of ``step``) whose median, min and max are exactly these.
+
+    Examples
+    --------
+    >>> v = exact_values(29, 5.5, 1.3, 24.0, 0.01, np.random.default_rng(0))
+    >>> float(np.median(v)), float(v.min()), float(v.max())
+    (5.5, 1.3, 24.0)
+    """
+    if n < 3:
+        raise ValueError(f"need at least 3 values for a median (range), got n = {n}")
+    m1, m2 = _median_pair(median, n, step)
+    k = (n - 2) // 2 - (0 if n % 2 else 1)
+    below = np.round(rng.uniform(lo, m1, k) / step) * step
+    above = np.round(rng.uniform(m2, hi, k) / step) * step
+    middle = [m1] if n % 2 else [m1, m2]
+    return rng.permutation(np.concatenate([[lo], below, middle, above, [hi]]))
+
+
+def interior_change(
+    values: pd.Series, anchors: tuple[float, float, float], step: float, rng: np.random.Generator
+) -> tuple[object, float] | None:
+    """Pick a non-anchor value and a new one in the same half: (index, new value).
+
+    The median, minimum and maximum of ``values`` are unchanged by the change.
+    """
+    med, lo, hi = anchors
+    m1, m2 = _median_pair(med, len(values), step)
+    order = values.sort_values(kind="stable")
+    n = len(order)
+    pick = int(rng.integers(1, n - 1))
+    if pick in {(n - 1) // 2, n // 2}:
+        return None
+    bound = (lo, m1) if pick < (n - 1) // 2 else (m2, hi)
+    return order.index[pick], float(np.round(rng.uniform(*bound) / step) * step)
+
+
+def construct_continuous(spec: Spec, strata: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
+    """Values whose median, minimum and maximum per stratum equal the printed ones."""
+    out = pd.DataFrame(index=strata.index)
+    for col, entry in spec.continuous.items():
+        step = 10.0 ** -int(entry["decimals"])
+        values = pd.Series(np.nan, index=strata.index)
+        for stratum in spec.strata:
+            rows = strata.index[strata == stratum]
+            vals = exact_values(len(rows), *entry[stratum], step, rng)
+            values.loc[rows] = vals
+        out[col] = values
+    return out
+
+
+def construct_within(spec: Spec, cohort: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Add ``spec.within`` columns in place: exact median (range) among the recipients.
+
+    Raises
+    ------
+    ValueError
+        If a parent column is missing from the cohort.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> entry = {"within": "treated", "decimals": 0, "otherwise": 0, "all": (7.0, 1.0, 15.0)}
+    >>> spec = SimpleNamespace(strata={"all": 5}, within={"days": entry})
+    >>> c = pd.DataFrame({"stratum": ["all"] * 5, "treated": [1, 1, 1, 0, 0]})
+    >>> construct_within(spec, c, np.random.default_rng(3))
+    >>> given = c.loc[c["treated"] == 1, "days"]
+    >>> (float(given.median()), float(given.min()), float(given.max()))
+    (7.0, 1.0, 15.0)
+    """
+    for col, entry in spec.within.items():
+        parent = str(entry["within"])
+        if parent not in cohort:
+            raise ValueError(f"continuous_within {col!r}: no column {parent!r} in the cohort")
+        step = 10.0 ** -int(entry["decimals"])
+        values = pd.Series(float(entry["otherwise"]), index=cohort.index)
+        for stratum in spec.strata:
+            rows = cohort.index[(cohort["stratum"] == stratum) & (cohort[parent] == 1)]
+            values.loc[rows] = exact_values(len(rows), *entry[stratum], step, rng)
+        cohort[col] = values
+
+
+def source_columns(expr: str) -> set[str]:
+    """Column names an expression of ``spec.derived`` reads (quoted strings excluded).
+
+    Examples
+    --------
+    >>> sorted(source_columns("(age > 40) & (burden == 'morphologic')"))
+    ['age', 'burden']
+    """
+    return set(re.findall(r"[A-Za-z_]\w*", re.sub(r"'[^']*'", "", expr)))
+
+
+def derive(spec: Spec, cohort: pd.DataFrame, only: set[str] | None = None) -> None:
+    """(Re)compute derived covariates, or only those that use a column in ``only``.
+
+    An expression is a comparison of cohort columns with numbers or quoted strings
+    (``"age > 40"``, ``"ph != 'negative'"``), evaluated element-wise on numpy arrays.
+
+    Raises
+    ------
+    ValueError
+        If an expression names a column the cohort lacks.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.spec import Spec
+    >>> spec = Spec("demo", {"all": 2}, {}, [], {}, {"old": "age > 40"})
+    >>> c = pd.DataFrame({"age": [35, 62]})
+    >>> derive(spec, c)
+    >>> c["old"].tolist()
+    [0, 1]
+    """
+    for name, expr in spec.derived.items():
+        used = source_columns(expr)
+        if only is not None and not only & used:
+            continue
+        missing = used - set(cohort.columns)
+        if missing:
+            raise ValueError(f"derived {name!r} = {expr!r} uses unknown columns {sorted(missing)}")
+        env = {col: cohort[col].to_numpy() for col in used}
+        cohort[name] = np.asarray(eval(expr, {"__builtins__": {}}, env), dtype=int)

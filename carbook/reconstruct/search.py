@@ -1,0 +1,315 @@
+"""Build a cohort with exact margins, then anneal it towards the published targets.
+
+Margins are exact by construction and every move preserves them:
+
+- categorical margins per stratum: values are *swapped* between two patients of the
+  same stratum;
+- continuous "median (min-max)": the values are built to hit all three exactly, and
+  an interior value only moves within its half (below or above the median);
+- binary covariates with unpublished margins: flipped freely;
+- times and outcome flags: moves supplied by the study model (which keeps its own
+  counts, e.g. 31 deaths among the 38, exact by swapping).
+
+Cells fixed by published per-patient facts (Tables 4 and 5) never move.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from carbook.reconstruct.construction import (
+    Change,
+    Model,
+    Move,
+    derive,
+    interior_change,
+    source_columns,
+)
+from carbook.reconstruct.spec import Spec
+from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets, infeasible_hr_targets
+
+__all__ = ["anneal", "calibrate"]
+
+
+def _interior_move(spec: Spec, strata_col: str) -> Move:
+    """Move one non-anchor value of a continuous column within its half."""
+    columns = {**spec.continuous, **spec.within}
+
+    def move(cohort: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        col = rng.choice(sorted(columns))
+        stratum = rng.choice(sorted(spec.strata))
+        entry = columns[col]
+        rows = cohort.index[cohort[strata_col] == stratum]
+        if "within" in entry:
+            rows = rows[cohort.loc[rows, str(entry["within"])].to_numpy() == 1]
+        step = 10.0 ** -int(entry["decimals"])
+        change = interior_change(cohort.loc[rows, col], entry[stratum], step, rng)
+        return [] if change is None else [(col, *change)]
+
+    return move
+
+
+def _swap_move(
+    columns: list[str],
+    strata_col: str,
+    fixed: pd.DataFrame,
+    tune: dict,
+    linked: dict[str, list[str]] | None = None,
+) -> Move:
+    """Swap one column's values between two patients of a stratum (with linked columns)."""
+    linked = linked or {}
+
+    def move(cohort: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        weights = tune.get("swap_weights")
+        p = None if weights is None else np.array([weights.get(c, 1.0) for c in columns])
+        col = columns[rng.choice(len(columns), p=None if p is None else p / p.sum())]
+        i = rng.integers(len(cohort))
+        pool = cohort.index[(cohort[strata_col] == cohort.at[i, strata_col]) & ~fixed[col]]
+        j = pool[rng.integers(len(pool))] if len(pool) else i
+        if i == j or fixed.at[i, col] or cohort.at[i, col] == cohort.at[j, col]:
+            return []
+        cols = [col, *linked.get(col, [])]
+        return [(c, a, cohort.at[b, c]) for c in cols for a, b in ((i, j), (j, i))]
+
+    return move
+
+
+def _flip_move(columns: list[str], fixed: pd.DataFrame) -> Move:
+    def move(cohort: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        col = columns[rng.integers(len(columns))]
+        i = rng.integers(len(cohort))
+        return [] if fixed.at[i, col] else [(col, i, 1 - int(cohort.at[i, col]))]
+
+    return move
+
+
+def _swap_weights(spec: Spec, report: pd.DataFrame) -> dict[str, float]:
+    """Swap a categorical column more often when the HR targets it drives are missed."""
+    loss = report.groupby("claim")["loss"].sum()
+    weights = dict.fromkeys(spec.categorical, 1.0)
+    for t in spec.targets:
+        if t.kind != "cox_hr":
+            continue
+        cov = t.params["covariate"]
+        sources = source_columns(spec.derived[cov]) if cov in spec.derived else {cov}
+        for col in sources & set(weights):
+            weights[col] += float(np.sqrt(loss.get(t.claim, 0.0)))
+    return weights
+
+
+def _linked(spec: Spec) -> dict[str, list[str]]:
+    """Parent column -> the ``within`` columns that travel with it."""
+    out: dict[str, list[str]] = {}
+    for col, entry in sorted(spec.within.items()):
+        out.setdefault(str(entry["within"]), []).append(col)
+    return out
+
+
+def _all_moves(spec: Spec, model: Model) -> dict[str, Move]:
+    swappable = sorted(spec.categorical) + sorted(spec.continuous)
+    swap = _swap_move(swappable, "stratum", model.fixed, model.tune, _linked(spec))
+    return {
+        **({"swap": swap} if swappable else {}),
+        **({"interior": _interior_move(spec, "stratum")} if spec.continuous else {}),
+        **({"flip": _flip_move(spec.free_binary, model.fixed)} if spec.free_binary else {}),
+        **model.moves,
+        **model.late_moves,
+    }
+
+
+def _try(
+    spec: Spec,
+    cohort: pd.DataFrame,
+    changes: list[Change],
+    evaluator: Evaluator,
+    loss: float,
+    temperature: float,
+    rng: np.random.Generator,
+    keep_met: bool = False,
+) -> float:
+    """Apply ``changes``; keep them by the Metropolis rule or undo them. Returns the loss.
+
+    With ``keep_met``, a change that loses a printed number already met is undone.
+    """
+    old = [(c, i, cohort.at[i, c]) for c, i, _ in changes]
+    touched = {c for c, _, _ in changes}
+    for c, i, v in changes:
+        cohort.at[i, c] = v
+    derive(spec, cohort, touched)
+    was_met = evaluator.met
+    delta = evaluator.loss(cohort) - loss
+    lost = keep_met and bool((was_met & ~evaluator.met).any())
+    if not lost and (delta <= 0 or rng.random() < np.exp(-delta / temperature)):
+        return loss + delta
+    for c, i, v in old:
+        cohort.at[i, c] = v
+    derive(spec, cohort, touched)
+    evaluator.met = was_met
+    return loss
+
+
+def _report_progress(
+    spec: Spec, evaluator: Evaluator, cohort: pd.DataFrame, loss: float, where: str
+) -> None:
+    met, n = int(evaluator.report(cohort)["within"].sum()), len(evaluator.parts)
+    line = f"  [{spec.study}{where}: loss {loss:.1f}, {met}/{n} printed numbers met"
+    print(line, file=sys.stderr)
+
+
+def anneal(
+    spec: Spec,
+    model: Model,
+    cohort: pd.DataFrame,
+    rng: np.random.Generator,
+    n_iter: int = 4000,
+    t0: float = 2.0,
+    targets: list | None = None,
+    moves: dict[str, Move] | None = None,
+    label: str = "",
+    progress: bool = True,
+    keep_met: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Simulated annealing over margin-preserving moves.
+
+    With ``keep_met`` no accepted move loses a printed number already met (for
+    polishing: the count of numbers met can only grow).
+
+    ``targets`` and ``moves`` restrict a phase to part of the problem (default: all).
+    Returns the best cohort seen (lowest loss; the input frame, updated in place)
+    and its calibration report on those targets. Progress (loss and printed numbers
+    met) goes to stderr ten times per run.
+    """
+    targets = spec.targets if targets is None else targets
+    moves = _all_moves(spec, model) if moves is None else moves
+    names = sorted(moves)
+    derive(spec, cohort)
+    excluded = infeasible_hr_targets(targets, cohort, model.endpoints)
+    evaluator = Evaluator(targets, model.endpoints, excluded, inconsistent_p_targets(targets))
+    loss = evaluator.loss(cohort)
+    rank = lambda: (-int(evaluator.met.sum()) if keep_met else 0, loss - 1e-12)  # noqa: E731
+    best, best_rank = cohort.copy(), rank()
+    for it in range(n_iter):
+        cooled = 1 - it / n_iter
+        model.tune["sigma"] = 0.35 * (0.1 + 0.9 * cooled)
+        changes = moves[names[rng.integers(len(names))]](cohort, rng)
+        if changes:
+            temperature = t0 * cooled**2 + 1e-9
+            loss = _try(spec, cohort, changes, evaluator, loss, temperature, rng, keep_met)
+        if rank() < best_rank:
+            best, best_rank = cohort.copy(), rank()
+        if (it + 1) % 250 == 0:
+            model.tune["swap_weights"] = _swap_weights(spec, evaluator.report(cohort))
+        if progress and (it + 1) % max(1, n_iter // 10) == 0:
+            _report_progress(spec, evaluator, cohort, loss, f"{label}] {it + 1}/{n_iter}")
+    for col in cohort.columns:  # end on the best cohort seen (in place: callers hold it)
+        cohort[col] = best[col]
+    return cohort, evaluator.report(cohort)
+
+
+TIME_KINDS = {"km_median", "km_at", "cif_at", "followup", "median_range"}
+
+
+def _hr_groups(spec: Spec, movable: list[str]) -> list[frozenset]:
+    """The movable columns of each hazard-ratio covariate, once each, in target order.
+
+    HRs on the same covariate (e.g. age > 40 in Table 2 and Table 3) are solved
+    together; covariates built from time columns are left to the joint phase.
+    """
+    groups: dict[frozenset, None] = {}
+    for t in spec.targets:
+        if t.kind != "cox_hr":
+            continue
+        cov = t.params["covariate"]
+        own = frozenset(source_columns(spec.derived[cov]) if cov in spec.derived else {cov})
+        if own <= set(movable) | set(spec.free_binary):
+            groups[own] = None
+    return list(groups)
+
+
+def calibrate(
+    spec: Spec,
+    model: Model,
+    cohort: pd.DataFrame,
+    rng: np.random.Generator,
+    budget: int = 12000,
+    progress: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Phases: times, each hazard ratio on its own, everything together; then late ones.
+
+    Targets marked ``phase: late`` read columns that no other target reads (moved by
+    ``model.late_moves``), so they are calibrated on the finished cohort of the other
+    targets, which they cannot disturb, before a short, cold polish of everything.
+
+    Given the times, a hazard ratio depends only on how its covariate is spread over
+    the patients, and swapping that covariate within a stratum changes no margin and
+    no other target but those reading the same column. So phase 2 solves each HR as
+    a small problem of its own before the joint phase. From the joint phase on (when
+    there are late targets) no move may lose a printed number already met, so the
+    count met only grows; the per-covariate phases run once more at the end.
+    """
+    derive(spec, cohort)
+    all_moves = _all_moves(spec, model)
+    late = [t for t in spec.targets if t.params.get("phase") == "late"]
+    early = [t for t in spec.targets if t.params.get("phase") != "late"]
+    time_targets = [t for t in early if t.kind in TIME_KINDS]
+    anneal(
+        spec,
+        model,
+        cohort,
+        rng,
+        budget // 2,
+        2.0,
+        time_targets,
+        dict(model.moves),
+        " times",
+        progress,
+    )
+    _solve_groups(spec, model, cohort, rng, budget // 8, 0.5)
+    early_moves = {k: v for k, v in all_moves.items() if k not in model.late_moves}
+    phase = partial(anneal, spec, model, cohort, rng, progress=progress)
+    if not late:
+        return phase(budget // 4, 0.3, None, early_moves, " joint")
+    phase(budget // 4, 0.3, early, early_moves, " joint", keep_met=True)
+    phase(budget // 4, 1.0, late, model.late_moves, " late")
+    phase(budget // 4, 0.1, None, all_moves, " polish", keep_met=True)
+    # Moves that touch only a covariate (or only late columns) change only the targets
+    # reading it: re-solving them last can only lower the total loss.
+    _solve_groups(spec, model, cohort, rng, budget // 16, 0.05)
+    phase(budget // 8, 0.1, late, model.late_moves, " late", keep_met=True)
+    return phase(0, 0.1, None, all_moves, "")  # the report on every target
+
+
+def _solve_groups(
+    spec: Spec,
+    model: Model,
+    cohort: pd.DataFrame,
+    rng: np.random.Generator,
+    n_iter: int,
+    t0: float,
+) -> None:
+    """Anneal each hazard-ratio group on its own covariate's swaps (see _hr_groups)."""
+    swappable = sorted(spec.categorical) + sorted(spec.continuous)
+    linked = _linked(spec)
+    for own in _hr_groups(spec, swappable):
+        cols = sorted(own & set(swappable))
+        phase = {"swap": _swap_move(cols, "stratum", model.fixed, {}, linked)}
+        if own & set(spec.free_binary):
+            phase = {"flip": _flip_move(sorted(own & set(spec.free_binary)), model.fixed)}
+        moved = set(own) | {c for col in own for c in linked.get(col, [])}
+        affected = [t for t in spec.targets if _reads(spec, t) & moved]
+        anneal(spec, model, cohort, rng, n_iter, t0, affected, phase, "", False)
+
+
+def _reads(spec: Spec, t) -> set[str]:
+    """Cohort columns a target reads besides its endpoint (through derived covariates)."""
+    p = t.params
+    direct = {p.get(k) for k in ("covariate", "column", "where", "by", "switch", "term")}
+    direct |= set(p.get("covariates", []))
+    out: set[str] = set()
+    for name in direct - {None}:
+        out |= source_columns(spec.derived[name]) if name in spec.derived else {name}
+    return out

@@ -1,0 +1,83 @@
+"""Each study's cohort model, and calibration and evaluation through it.
+
+The engine (:mod:`carbook.reconstruct`) knows no paper; this module tells it, for each
+study, how a starting cohort is built and which moves keep its published facts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from carbook.published import load_published
+from carbook.reconstruct import generic, run
+from carbook.reconstruct.engine import Model
+from carbook.reconstruct.spec import Spec
+from carbook.studies.wudhikarn2021 import model as wudhikarn2021_model
+
+__all__ = ["MODELS", "evaluate", "model", "reconstruct"]
+
+
+def _zhang2021(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
+    """Deaths and relapses are not published; follow-up of survivors is at most 47 months."""
+    longest = float(load_published("zhang2021").set_index("id").loc["fu_median", "high"])
+    return generic.build(spec, rng, events=None, median=12.0, max_time=longest, relapses=-1)
+
+
+def _medians_only(longest: float) -> run.Build:
+    """Studies that print only medians: deaths and progressions are not published."""
+
+    def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
+        return generic.build(spec, rng, events=None, median=8.0, max_time=longest, relapses=-1)
+
+    return build
+
+
+#: study -> cohort model builder (xu2023: OS median up to 25 months, follow-up assumed
+#: at most 60; gauthier2021: at most 36 months)
+MODELS: dict[str, run.Build] = {
+    "gauthier2021": _medians_only(36.0),
+    "wudhikarn2021": wudhikarn2021_model.build,
+    "xu2023": _medians_only(60.0),
+    "zhang2021": _zhang2021,
+}
+
+
+def model(study: str) -> run.Build:
+    """The cohort model of ``study``.
+
+    Raises
+    ------
+    ValueError
+        If the study has none.
+
+    Examples
+    --------
+    >>> model("xu2023").__name__
+    'build'
+    """
+    if study not in MODELS:
+        raise ValueError(f"no reconstruction model for {study!r}; available: {sorted(MODELS)}")
+    return MODELS[study]
+
+
+def reconstruct(
+    study: str, seed: int = 1, budget: int = run.BUDGET, progress: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Calibrate one SYNTHETIC cohort of ``study`` with its model.
+
+    See :func:`carbook.reconstruct.run.reconstruct`.
+    """
+    return run.reconstruct(study, model(study), seed, budget, progress)
+
+
+def evaluate(study: str, seed: int = 1) -> pd.DataFrame:
+    """The calibration report of a committed cohort, recomputed from the cohort.
+
+    Examples
+    --------
+    >>> rep = evaluate("xu2023")
+    >>> bool(rep["within"].all())
+    True
+    """
+    return run.evaluate(study, model(study), seed)
