@@ -1,206 +1,20 @@
-"""Table 1 machinery: proportion confidence intervals and tests for contingency tables.
-
-Every function names the R function whose default it matches. The reference values
-are produced by ``tests/r/tables_reference.R`` and committed in
-``tests/fixtures/tables_reference.csv``; the tests compare against that file, so
-they never need R.
-"""
+"""Tests of independence for contingency tables, matched to R's defaults."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
-from statsmodels.stats.proportion import proportion_confint
 
-__all__ = [
-    "CI_METHODS",
-    "TestResult",
-    "chisq_test",
-    "fisher_exact",
-    "gtsummary_test",
-    "proportion_ci",
-    "wilcoxon_ranksum",
-    "wilcoxon_signed_rank",
-]
+from carbook.tables._common import TestResult, as_table
 
-CIMethod = Literal[
-    "wald",
-    "wald_cc",
-    "wilson",
-    "wilson_cc",
-    "clopper_pearson",
-    "agresti_coull",
-    "jeffreys",
-    "t_mean",
-]
-
-#: Proportion CI methods, each with the R call (or formula) it reproduces.
-CI_METHODS: dict[str, str] = {
-    "wald": "p ± z·sqrt(p(1-p)/n)  (no base R function; the textbook formula)",
-    "wald_cc": "p ± (z·sqrt(p(1-p)/n) + 1/(2n))  (Wald with continuity correction)",
-    "wilson": "prop.test(x, n, correct = FALSE)$conf.int",
-    "wilson_cc": "prop.test(x, n, correct = TRUE)$conf.int  (R's default prop.test)",
-    "clopper_pearson": "binom.test(x, n)$conf.int  (exact)",
-    "agresti_coull": "add z²/2 successes and failures, then Wald",
-    "jeffreys": "qbeta(c(a/2, 1-a/2), x + 0.5, n - x + 0.5)",
-    "t_mean": "t.test(c(rep(1, x), rep(0, n - x)))$conf.int  (0/1 outcome treated as a mean)",
-}
+__all__ = ["chisq_test", "expected_counts", "fisher_exact", "gtsummary_test", "test_battery"]
 
 # R's fisher.test counts tables whose probability is within this relative error of
 # the observed one as "equally extreme" (relErr <- 1 + 10^(-7)).
 _R_REL_ERR = 1 + 1e-7
-
-
-@dataclass(frozen=True)
-class TestResult:
-    """Result of a hypothesis test, in R's vocabulary.
-
-    Attributes
-    ----------
-    method : str
-        The R call the result matches, e.g. ``"fisher.test"``.
-    statistic : float
-        Test statistic (NaN for exact tests that have none).
-    pvalue : float
-        Two-sided P value.
-    """
-
-    __test__ = False  # not a pytest test class, despite the name
-
-    method: str
-    statistic: float
-    pvalue: float
-
-
-def _check_count(x: int, name: str) -> int:
-    if isinstance(x, bool) or not float(x).is_integer():
-        raise ValueError(f"{name} must be a whole number, got {x!r}")
-    if x < 0:
-        raise ValueError(f"{name} must be non-negative, got {x!r}")
-    return int(x)
-
-
-def _wilson_cc(x: int, n: int, z: float) -> tuple[float, float]:
-    """Wilson score interval with continuity correction, as in R's ``prop.test``."""
-    p = x / n
-    yates = min(0.5, abs(x - n * 0.5))  # R: YATES <- min(0.5, abs(x - n * p0)), p0 = 0.5
-    z2 = z * z
-
-    def bound(sign: int) -> float:
-        pc = p + sign * yates / n
-        if (sign < 0 and pc <= 0) or (sign > 0 and pc >= 1):
-            return 0.0 if sign < 0 else 1.0
-        centre = pc + z2 / (2 * n)
-        half = z * np.sqrt(pc * (1 - pc) / n + z2 / (4 * n * n))
-        return float((centre + sign * half) / (1 + z2 / n))
-
-    return bound(-1), bound(+1)
-
-
-def _wald(x: int, n: int, alpha: float, cc: bool = False) -> tuple[float, float]:
-    p = x / n
-    half = stats.norm.ppf(1 - alpha / 2) * np.sqrt(p * (1 - p) / n) + (1 / (2 * n) if cc else 0)
-    return p - half, p + half
-
-
-def _t_mean(x: int, n: int, alpha: float) -> tuple[float, float]:
-    p = x / n
-    se = np.sqrt(p * (1 - p) / (n - 1))  # sd of the 0/1 vector (n - 1 divisor) / sqrt(n)
-    half = stats.t.ppf(1 - alpha / 2, n - 1) * se
-    return p - half, p + half
-
-
-def _statsmodels(method: str) -> Callable[[int, int, float], tuple[float, float]]:
-    return lambda x, n, alpha: proportion_confint(x, n, alpha=alpha, method=method)
-
-
-_CI_BOUNDS: dict[str, Callable[[int, int, float], tuple[float, float]]] = {
-    "wald": _wald,
-    "wald_cc": lambda x, n, alpha: _wald(x, n, alpha, cc=True),
-    "wilson": _statsmodels("wilson"),
-    "wilson_cc": lambda x, n, alpha: _wilson_cc(x, n, stats.norm.ppf(1 - alpha / 2)),
-    "clopper_pearson": _statsmodels("beta"),
-    "agresti_coull": _statsmodels("agresti_coull"),
-    "jeffreys": _statsmodels("jeffreys"),
-    "t_mean": _t_mean,
-}
-
-
-def proportion_ci(
-    x: int, n: int, method: CIMethod = "clopper_pearson", conf: float = 0.95
-) -> tuple[float, float, float]:
-    """Estimate a proportion with a two-sided confidence interval.
-
-    Parameters
-    ----------
-    x : int
-        Number of successes (0 <= x <= n).
-    n : int
-        Number of trials (> 0).
-    method : str
-        One of :data:`CI_METHODS`. Default ``"clopper_pearson"`` matches R's
-        ``binom.test(x, n)$conf.int``; ``"wilson_cc"`` matches R's default
-        ``prop.test``; ``"t_mean"`` matches ``t.test`` on a 0/1 vector.
-    conf : float
-        Confidence level, strictly between 0 and 1.
-
-    Returns
-    -------
-    tuple of float
-        ``(estimate, low, high)`` as proportions (not percent). Wald-type bounds are
-        not truncated to [0, 1], as in the textbook formula.
-
-    Raises
-    ------
-    ValueError
-        If a count is negative or not whole, ``x > n``, ``n == 0``, or the method
-        or ``conf`` is unknown or out of range.
-
-    Examples
-    --------
-    >>> est, lo, hi = proportion_ci(34, 43, method="clopper_pearson")
-    >>> round(est, 4), round(lo, 4), round(hi, 4)
-    (0.7907, 0.6396, 0.8996)
-    >>> proportion_ci(5, 3)
-    Traceback (most recent call last):
-    ...
-    ValueError: x (5) must not exceed n (3)
-    """
-    x, n = _check_count(x, "x"), _check_count(n, "n")
-    if n == 0:
-        raise ValueError("n must be positive")
-    if x > n:
-        raise ValueError(f"x ({x}) must not exceed n ({n})")
-    if not 0 < conf < 1:
-        raise ValueError(f"conf must be strictly between 0 and 1, got {conf!r}")
-    if method not in CI_METHODS:
-        raise ValueError(f"method must be one of {sorted(CI_METHODS)}, got {method!r}")
-    if method == "t_mean" and n < 2:
-        raise ValueError("method 't_mean' needs n >= 2")
-    lo, hi = _CI_BOUNDS[method](x, n, 1 - conf)
-    p = x / n
-    return float(p), float(lo), float(hi)
-
-
-def _as_table(table: object, name: str = "table") -> np.ndarray:
-    arr = np.asarray(table, dtype=float)
-    if arr.ndim != 2 or min(arr.shape) < 2:
-        raise ValueError(f"{name} must be a 2-D table with at least 2 rows and 2 columns")
-    if np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN")
-    if (arr < 0).any():
-        raise ValueError(f"{name} contains negative counts")
-    if not np.all(arr == np.round(arr)):
-        raise ValueError(f"{name} must hold whole-number counts")
-    if (arr.sum(axis=0) == 0).any() or (arr.sum(axis=1) == 0).any():
-        raise ValueError(f"{name} has an empty row or column")
-    return arr.astype(int)
 
 
 def _log_table_prob(cells: np.ndarray, log_const: float) -> np.ndarray:
@@ -266,7 +80,7 @@ def fisher_exact(table: object, max_tables: int = 2_000_000) -> TestResult:
     >>> round(fisher_exact([[10, 21, 7], [10, 7, 1]]).pvalue, 4)  # R: 0.1161
     0.1161
     """
-    arr = _as_table(table)
+    arr = as_table(table)
     rows, cols = arr.sum(axis=1), arr.sum(axis=0)
     if len(rows) > len(cols):  # enumerate over the shorter margin
         arr, rows, cols = arr.T, cols, rows
@@ -311,7 +125,7 @@ def chisq_test(table: object, correct: bool = True) -> TestResult:
     >>> round(chisq_test([[17, 21], [3, 15]]).pvalue, 4)  # R: 0.0803
     0.0803
     """
-    arr = _as_table(table)
+    arr = as_table(table)
     stat, p, _, _ = stats.chi2_contingency(arr, correction=correct)
     method = "chisq.test" if correct else "chisq.test(correct = FALSE)"
     return TestResult(method, float(stat), float(p))
@@ -326,7 +140,7 @@ def expected_counts(table: object) -> np.ndarray:
     array([[2., 2.],
            [2., 2.]])
     """
-    arr = _as_table(table)
+    arr = as_table(table)
     return np.outer(arr.sum(axis=1), arr.sum(axis=0)) / arr.sum()
 
 
@@ -346,94 +160,6 @@ def gtsummary_test(table: object) -> TestResult:
     if (expected_counts(table) < 5).any():
         return fisher_exact(table)
     return chisq_test(table, correct=False)
-
-
-def wilcoxon_ranksum(x: object, y: object) -> TestResult:
-    """Wilcoxon rank-sum (Mann-Whitney) test, two-sided.
-
-    Matches R's ``wilcox.test(x, y)`` defaults: the exact distribution when both
-    samples have fewer than 50 values and there are no ties; otherwise the normal
-    approximation with tie correction and continuity correction.
-
-    Parameters
-    ----------
-    x, y : array-like
-        Two samples of finite numbers, each non-empty.
-
-    Returns
-    -------
-    TestResult
-        ``statistic`` is R's W (the rank sum of ``x`` minus ``n_x(n_x+1)/2``).
-
-    Examples
-    --------
-    >>> round(wilcoxon_ranksum([1.1, 2.2, 3.3, 4.4], [5.5, 6.6, 7.7]).pvalue, 4)
-    0.0571
-    """
-    xs = _check_sample(x, "x")
-    ys = _check_sample(y, "y")
-    ties = len(np.unique(np.concatenate([xs, ys]))) < len(xs) + len(ys)
-    exact = len(xs) < 50 and len(ys) < 50 and not ties
-    res = stats.mannwhitneyu(
-        xs,
-        ys,
-        alternative="two-sided",
-        use_continuity=True,
-        method="exact" if exact else "asymptotic",
-    )
-    return TestResult("wilcox.test", float(res.statistic), float(res.pvalue))
-
-
-def wilcoxon_signed_rank(x: object, y: object) -> TestResult:
-    """Wilcoxon signed-rank test of paired samples, two-sided.
-
-    Matches R's ``wilcox.test(x, y, paired = TRUE)`` defaults: zero differences are
-    dropped; the exact distribution is used when fewer than 50 non-zero differences
-    remain and there are neither ties nor zeros, otherwise the normal approximation
-    with tie and continuity correction.
-
-    Parameters
-    ----------
-    x, y : array-like
-        Paired samples of equal length with at least one non-zero difference.
-
-    Returns
-    -------
-    TestResult
-        ``statistic`` is R's V, the rank sum of the positive differences.
-
-    Raises
-    ------
-    ValueError
-        On unequal lengths, NaN, or no non-zero difference.
-
-    Examples
-    --------
-    >>> round(wilcoxon_signed_rank([1, 2, 3, 4, 5, 6], [1.5, 2.5, 2.5, 5, 4, 7.5]).pvalue, 4)
-    0.4568
-    """
-    xs, ys = _check_sample(x, "x"), _check_sample(y, "y")
-    if len(xs) != len(ys):
-        raise ValueError(f"x and y must have equal length, got {len(xs)} and {len(ys)}")
-    d = xs - ys
-    zeros = bool((d == 0).any())
-    d = d[d != 0]
-    if d.size == 0:
-        raise ValueError("all paired differences are zero")
-    ranks = stats.rankdata(np.abs(d))
-    ties = len(np.unique(ranks)) < len(ranks)
-    exact = len(d) < 50 and not ties and not zeros
-    res = stats.wilcoxon(d, method="exact" if exact else "approx", correction=True)
-    return TestResult("wilcox.test(paired = TRUE)", float(ranks[d > 0].sum()), float(res.pvalue))
-
-
-def _check_sample(values: object, name: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=float).ravel()
-    if arr.size == 0:
-        raise ValueError(f"{name} must not be empty")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
 
 
 def test_battery(table: object) -> pd.DataFrame:
