@@ -50,7 +50,11 @@ def _km_stat(
     if t.kind == "followup":
         a = sv.km_arrays(time, (status == 0).astype(float))
         s, x = a["surv"], a["time"]
-        return sv.quantile_crossing(s, x, 0.5), sv.quantile_crossing(s, x, 0.75), sv.quantile_crossing(s, x, 0.25)
+        return (
+            sv.quantile_crossing(s, x, 0.5),
+            sv.quantile_crossing(s, x, 0.75),
+            sv.quantile_crossing(s, x, 0.25),
+        )
     if t.kind == "cif_at":
         times, est, var = sv.cuminc_arrays(time, status, 1)
         e, v = _step(times, est, t.params["time"], 0.0), _step(times, var, t.params["time"], 0.0)

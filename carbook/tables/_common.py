@@ -29,7 +29,11 @@ class TestResult:
 
 
 def check_count(x: int, name: str) -> int:
-    if isinstance(x, bool) or not float(x).is_integer():
+    try:
+        whole = not isinstance(x, bool) and float(x).is_integer()
+    except (TypeError, ValueError):
+        whole = False
+    if not whole:
         raise ValueError(f"{name} must be a whole number, got {x!r}")
     if x < 0:
         raise ValueError(f"{name} must be non-negative, got {x!r}")
@@ -37,11 +41,14 @@ def check_count(x: int, name: str) -> int:
 
 
 def as_table(table: object, name: str = "table") -> np.ndarray:
-    arr = np.asarray(table, dtype=float)
+    try:
+        arr = np.asarray(table, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold numbers, got {table!r:.60}") from None
     if arr.ndim != 2 or min(arr.shape) < 2:
         raise ValueError(f"{name} must be a 2-D table with at least 2 rows and 2 columns")
-    if np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite counts")
     if (arr < 0).any():
         raise ValueError(f"{name} contains negative counts")
     if not np.all(arr == np.round(arr)):
@@ -52,7 +59,10 @@ def as_table(table: object, name: str = "table") -> np.ndarray:
 
 
 def check_sample(values: object, name: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=float).ravel()
+    try:
+        arr = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numeric, got {values!r:.60}") from None
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty")
     if not np.isfinite(arr).all():

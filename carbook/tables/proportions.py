@@ -60,7 +60,18 @@ def _wald(x: int, n: int, alpha: float, cc: bool = False) -> tuple[float, float]
     return p - half, p + half
 
 
+def _agresti_coull(x: int, n: int, alpha: float) -> tuple[float, float]:
+    """Add z²/2 successes and failures, then Wald; not clipped to [0, 1]."""
+    z = stats.norm.ppf(1 - alpha / 2)
+    n_t = n + z * z
+    p_t = (x + z * z / 2) / n_t
+    half = z * np.sqrt(p_t * (1 - p_t) / n_t)
+    return p_t - half, p_t + half
+
+
 def _t_mean(x: int, n: int, alpha: float) -> tuple[float, float]:
+    if x in (0, n):  # t.test on a constant vector: sd 0, R gives NaN limits
+        return float("nan"), float("nan")
     p = x / n
     se = np.sqrt(p * (1 - p) / (n - 1))  # sd of the 0/1 vector (n - 1 divisor) / sqrt(n)
     half = stats.t.ppf(1 - alpha / 2, n - 1) * se
@@ -77,7 +88,7 @@ _CI_BOUNDS: dict[str, Callable[[int, int, float], tuple[float, float]]] = {
     "wilson": _statsmodels("wilson"),
     "wilson_cc": lambda x, n, alpha: _wilson_cc(x, n, stats.norm.ppf(1 - alpha / 2)),
     "clopper_pearson": _statsmodels("beta"),
-    "agresti_coull": _statsmodels("agresti_coull"),
+    "agresti_coull": _agresti_coull,
     "jeffreys": _statsmodels("jeffreys"),
     "t_mean": _t_mean,
 }
@@ -104,8 +115,10 @@ def proportion_ci(
     Returns
     -------
     tuple of float
-        ``(estimate, low, high)`` as proportions (not percent). Wald-type bounds are
-        not truncated to [0, 1], as in the textbook formula.
+        ``(estimate, low, high)`` as proportions (not percent). Wald-type bounds
+        (``wald``, ``wald_cc``, ``agresti_coull``, ``t_mean``) are not truncated to
+        [0, 1], as in the textbook formula; ``t_mean`` at ``x = 0`` or ``x = n`` gives
+        NaN limits, as ``t.test`` on a constant vector.
 
     Raises
     ------

@@ -26,6 +26,7 @@ def wilcoxon_ranksum(x: object, y: object) -> TestResult:
     -------
     TestResult
         ``statistic`` is R's W (the rank sum of ``x`` minus ``n_x(n_x+1)/2``).
+        When every value is tied R prints ``p-value = NA``; the P value is NaN.
 
     Examples
     --------
@@ -34,7 +35,11 @@ def wilcoxon_ranksum(x: object, y: object) -> TestResult:
     """
     xs = check_sample(x, "x")
     ys = check_sample(y, "y")
-    ties = len(np.unique(np.concatenate([xs, ys]))) < len(xs) + len(ys)
+    pooled = np.concatenate([xs, ys])
+    if (pooled == pooled[0]).all():  # R: variance 0, "p-value = NA"
+        w = len(xs) * len(ys) / 2
+        return TestResult("wilcox.test", float(w), float("nan"))
+    ties = len(np.unique(pooled)) < len(xs) + len(ys)
     exact = len(xs) < 50 and len(ys) < 50 and not ties
     res = stats.mannwhitneyu(
         xs,
