@@ -51,8 +51,21 @@ def _compositions(total: int, caps: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def _lf(v: np.ndarray | list[int]) -> float:
-    return float(special.gammaln(np.asarray(v, dtype=float) + 1).sum())
+_LG: list[float] = [0.0]  # log k! for k = 0, 1, ...; grown on demand
+_LGA = np.zeros(1)
+
+
+def _log_factorials(n: int) -> None:
+    global _LGA
+    if len(_LG) <= n:
+        _LGA = special.gammaln(np.arange(n + 1, dtype=float) + 1)
+        _LG[:] = _LGA.tolist()
+
+
+def _lf(v: np.ndarray | list[int] | tuple[int, ...]) -> float:
+    """Sum of log v! (entries within the precomputed range)."""
+    lg = _LG
+    return sum(lg[int(k)] for k in v)
 
 
 def _even_fill(total: int, caps: tuple[int, ...]) -> list[int]:
@@ -104,9 +117,9 @@ def _bounds(rows: tuple[int, ...], cols: tuple[int, ...]) -> tuple[float, float,
     Path length: sum of ``-log x!`` over the remaining cells.
     """
     n = sum(rows)
-    log_mass = float(special.gammaln(n + 1)) - _lf(list(rows)) - _lf(list(cols))
+    log_mass = _LG[n] - _lf(rows) - _lf(cols)
     if len(cols) == 1:
-        exact = -_lf(list(rows))
+        exact = -_lf(rows)
         return exact, exact, log_mass
     longest = min(
         -sum(_lf(_even_fill(c, rows)) for c in cols),
@@ -157,7 +170,8 @@ def fisher_network_logp(table: np.ndarray, max_work: float = 5e8) -> float:
     arr = arr[:, np.argsort(-arr.sum(axis=0), kind="stable")]
     rows, cols = arr.sum(axis=1), tuple(int(c) for c in arr.sum(axis=0))
     n = int(rows.sum())
-    const = _lf(rows) + _lf(list(cols)) - float(special.gammaln(n + 1))
+    _log_factorials(n)
+    const = _lf(rows) + _lf(cols) - _LG[n]
     net = _Network(cols, -_lf(arr.ravel()) + LOG_REL_ERR, max_work)
     node = np.array([net.node_id(tuple(sorted(int(r) for r in rows)))])
     pv = np.zeros(1)
@@ -219,7 +233,7 @@ class _Network:
         for lo, _hi in groups:
             parent = self.names[node[lo]]
             fills = _compositions(self.cols[k], parent)
-            steps = -special.gammaln(fills + 1.0).sum(axis=1)
+            steps = -_LGA[fills].sum(axis=1)
             parts.append((np.asarray(parent) - fills, steps))
         if k + 2 == len(self.cols):  # the last column is forced: exact, no nodes
             for (lo, hi), (kids, steps) in zip(groups, parts, strict=True):
@@ -257,7 +271,7 @@ class _Network:
 
     def _resolve_last(self, kids: np.ndarray, steps: np.ndarray, pv, lw) -> None:
         """Add the tables whose last column ``kids`` completes them, if no more probable."""
-        last = -special.gammaln(kids + 1.0).sum(axis=1) + steps
+        last = -_LGA[kids].sum(axis=1) + steps
         cand = last[:, None] + pv[None, :]
         self._count(cand.size)
         keep = cand <= self.threshold
