@@ -39,16 +39,44 @@ def rev_cumsum(a: np.ndarray) -> np.ndarray:
     return np.cumsum(a[::-1], axis=0)[::-1]
 
 
-def centre(x: np.ndarray) -> np.ndarray:
-    """Column means, or 0 for a column of -1/0/1 only (R's ``nocenter``)."""
-    plain = ((x == 0) | (x == 1) | (x == -1)).all(axis=0)
-    return np.where(plain, 0.0, x.mean(axis=0))
+def plain_columns(x: np.ndarray) -> np.ndarray:
+    """Columns whose values are all -1, 0 or 1 (R's ``nocenter``): ``x^3 - x == 0``."""
+    return ~(x * (x * x - 1)).any(axis=0)
 
 
-def scale(xc: np.ndarray) -> np.ndarray:
-    """R's ``coxfit6`` scale: 1 / mean absolute deviation (1 if that is 0)."""
-    mad = np.abs(xc).mean(axis=0)
-    return np.where(mad > 0, 1 / np.where(mad > 0, mad, 1), 1.0)
+def centred(xv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(x centred as ``coxph`` centres it, R's ``coxfit6`` scale of each column).
+
+    Columns of -1/0/1 are left as they are with scale 1; the others are centred
+    at their mean and scaled by 1 / mean absolute deviation (1 if that is 0).
+    Scales only serve the test for aliased terms.
+    """
+    plain = plain_columns(xv)
+    if plain.all():
+        return xv, np.ones(xv.shape[1])
+    x = xv - np.where(plain, 0.0, xv.mean(axis=0))
+    mad = np.abs(x).mean(axis=0)
+    sc = np.where(plain | (mad == 0), 1.0, 1 / np.where(mad > 0, mad, 1))
+    return x, sc
+
+
+def constant_columns(x: np.ndarray) -> np.ndarray:
+    """Columns with a single value."""
+    return (x == x[:1]).all(axis=0)
+
+
+def efron_fractions(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For tied deaths ``d`` per time: each death's time index and Efron's ``j / d``.
+
+    Examples
+    --------
+    >>> k, frac = efron_fractions(np.array([1, 3]))
+    >>> k.tolist(), frac.tolist()
+    ([0, 1, 1, 1], [0.0, 0.0, 0.3333333333333333, 0.6666666666666666])
+    """
+    k = np.repeat(np.arange(d.size), d)
+    start = np.cumsum(d) - d
+    return k, (np.arange(k.size) - start[k]) / d[k]
 
 
 def cox_order(t: np.ndarray, e: np.ndarray) -> dict[str, np.ndarray]:
@@ -57,8 +85,7 @@ def cox_order(t: np.ndarray, e: np.ndarray) -> dict[str, np.ndarray]:
     n_ev = np.add.reduceat(e, first)
     has = n_ev > 0
     d = n_ev[has].astype(int)
-    k = np.repeat(np.arange(d.size), d)
-    frac = np.concatenate([np.arange(m) / m for m in d]) if d.size else np.zeros(0)
+    k, frac = efron_fractions(d)
     return {"first": first[has], "group": first, "has_event": has, "event": e, "k": k, "frac": frac}
 
 
@@ -118,6 +145,11 @@ def aliased(info: np.ndarray, sc: np.ndarray) -> np.ndarray:
     n = a.shape[0]
     diag_max = max(float(np.max(np.diag(a), initial=0.0)), 0.0)
     tol = TOLER_CHOL * diag_max if diag_max > 0 else TOLER_CHOL
+    try:  # fast path: a Cholesky factor whose pivots (squared diagonal) all pass
+        if (np.diag(np.linalg.cholesky(a)) ** 2 >= tol).all():
+            return np.zeros(n, dtype=bool)
+    except np.linalg.LinAlgError:
+        pass
     out = np.zeros(n, dtype=bool)
     for i in range(n):
         pivot = a[i, i]
@@ -129,18 +161,19 @@ def aliased(info: np.ndarray, sc: np.ndarray) -> np.ndarray:
     return out
 
 
-def flat_but_moving(
-    old_ll: np.ndarray, new_ll: np.ndarray, nxt: np.ndarray, beta: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """R's stopping rule (loglik flat) and its test for an infinite coefficient.
+def is_flat(old_ll: np.ndarray | float, new_ll: np.ndarray | float) -> np.ndarray:
+    """R's stopping rule ``|1 - old/new| <= eps`` on the log-likelihood (no division)."""
+    return np.abs(new_ll - old_ll) <= EPS * np.abs(new_ll)
+
+
+def is_moving(nxt: np.ndarray | float, beta: np.ndarray | float) -> np.ndarray:
+    """R's test for an infinite coefficient where the loglik is flat.
 
     ``nxt`` is the next Newton step; ``coxph.fit`` warns where it is above ``eps``
-    and above ``toler.inf * |coef|`` at the step where the loglik has converged.
+    and above ``toler.inf * |coef|``.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        flat = np.abs(1 - old_ll / new_ll) <= EPS
     nxt = np.abs(nxt)
-    return flat, flat & (nxt > EPS) & (nxt > TOLER_INF * np.abs(beta))
+    return (nxt > EPS) & (nxt > TOLER_INF * np.abs(beta))
 
 
 def _halve(beta, step, loglik, frozen, x, order, new):
@@ -160,11 +193,11 @@ def newton_batch(
     xv: np.ndarray, order: dict[str, np.ndarray], max_iter: int, tol: float
 ) -> dict[str, np.ndarray]:
     """Univariate Newton-Raphson for every column at once (``x`` sorted by time)."""
-    x = xv - centre(xv)
+    x, sc = centred(xv)
     beta = np.zeros(x.shape[1])
     ll0, u0, i0 = efron_terms(beta, x, order)
     loglik, score, info = ll0, u0, i0
-    alias = ~(i0 * scale(x) ** 2 >= TOLER_CHOL) | (np.ptp(x, axis=0) == 0)
+    alias = ~(i0 * sc * sc >= TOLER_CHOL) | constant_columns(x)
     converged = np.zeros(beta.size, dtype=bool)
     infinite = np.zeros(beta.size, dtype=bool)
     r_stop = np.zeros(beta.size, dtype=bool)  # where R's coxph would have stopped
@@ -174,16 +207,19 @@ def newton_batch(
         frozen = converged | infinite | alias
         step = np.where(frozen, 0.0, score / np.where(info > 0, info, np.inf))
         new = efron_terms(beta + step, x, order)
-        step, new, halved = _halve(beta, step, loglik, frozen, x, order, new)
+        halved = ~(new[0] >= loglik - 1e-12) & ~frozen
+        if halved.any():
+            step, new, halved = _halve(beta, step, loglik, frozen, x, order, new)
         beta = beta + step
         done = np.abs(step) < tol * np.maximum(1, np.abs(beta))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            nxt = new[1] / new[2]
-        flat, moving = flat_but_moving(loglik, new[0], nxt, beta)
-        first = flat & ~halved & ~frozen & ~r_stop
-        r_stop |= first
-        r_state = [np.where(first, a, b) for a, b in zip((beta, *new[::2]), r_state, strict=True)]
-        infinite |= first & moving & ~done
+        first = is_flat(loglik, new[0]) & ~halved & ~frozen & ~r_stop
+        if first.any():  # R's coxph stops here: keep its state, test its warning
+            nxt = new[1] / np.where(new[2] > 0, new[2], np.inf)
+            r_stop |= first
+            r_state = [
+                np.where(first, a, b) for a, b in zip((beta, *new[::2]), r_state, strict=True)
+            ]
+            infinite |= first & is_moving(nxt, beta) & ~done
         converged |= done & ~infinite
         loglik, score, info = new
         if (converged | infinite | alias).all():
@@ -220,13 +256,14 @@ def _newton_multi_core(x, order, max_iter, tol, start):
                 break
             step, halved = step / 2, True
         beta = beta + step
-        nxt = np.linalg.solve(new[2], new[1])
-        flat, moving = flat_but_moving(np.array(loglik), np.array(new[0]), nxt, beta)
+        flat = not halved and r_stop is None and is_flat(loglik, new[0])
         loglik, score, info = new
         if np.all(np.abs(step) < tol * np.maximum(1, np.abs(beta))):
             return beta, loglik, info, True, np.zeros(beta.size, bool), n_iter
-        if flat and not halved and r_stop is None:
+        if flat:  # R's coxph stops here: keep its state, test its warning
+            nxt = np.linalg.solve(info, score)
             r_stop = (beta, loglik, info, np.abs(nxt))
+            moving = is_moving(nxt, beta)
             if moving.any():
                 return beta, loglik, info, False, moving, n_iter
     if r_stop is None:
@@ -239,13 +276,13 @@ def newton_multi(
     xv: np.ndarray, order: dict[str, np.ndarray], max_iter: int, tol: float
 ) -> dict[str, object]:
     """One multivariable model (``x`` sorted by time); aliased terms are left out."""
-    x = xv - centre(xv)
+    x, sc = centred(xv)
     p = x.shape[1]
     ll0, u0, i0 = efron_multi(np.zeros(p), x, order)
-    alias = aliased(i0, scale(x)) | (np.ptp(x, axis=0) == 0)
+    alias = aliased(i0, sc) | constant_columns(x)
     keep = ~alias
     beta, info = np.full(p, np.nan), np.eye(p)
-    out = {"loglik0": ll0, "aliased": alias, "score_chisq": 0.0}
+    out = {"loglik0": ll0, "aliased": alias, "score0": u0, "info0": i0}
     if not keep.any():
         return {**out, "beta": beta, "info": info, "loglik": ll0, "converged": False,
                 "infinite": np.zeros(p, bool), "n_iter": 0}  # fmt: skip
@@ -256,6 +293,5 @@ def newton_multi(
     info[np.ix_(keep, keep)] = ik
     infinite = np.zeros(p, dtype=bool)
     infinite[keep] = inf_k
-    score_chisq = float(start[1] @ np.linalg.solve(start[2], start[1]))
     return {**out, "beta": beta, "info": info, "loglik": ll, "converged": conv,
-            "infinite": infinite, "n_iter": n_iter, "score_chisq": score_chisq}  # fmt: skip
+            "infinite": infinite, "n_iter": n_iter}  # fmt: skip

@@ -248,7 +248,9 @@ def _tests(fit: dict, beta: np.ndarray, se: np.ndarray) -> pd.DataFrame:
     b = beta[keep]
     wald = float(b @ fit["info"][np.ix_(keep, keep)] @ b) if df else 0.0
     lr = 2 * (fit["loglik"] - fit["loglik0"])
-    chisq = np.array([lr, wald, fit["score_chisq"]])
+    u0, i0 = fit["score0"][keep], fit["info0"][np.ix_(keep, keep)]
+    score = float(u0 @ np.linalg.solve(i0, u0)) if df else 0.0
+    chisq = np.array([lr, wald, score])
     return pd.DataFrame(
         {"chisq": chisq, "df": df, "p": _chi2_p(np.maximum(chisq, 0), max(df, 1))},
         index=pd.Index(["likelihood_ratio", "wald", "score"], name="test"),
