@@ -56,8 +56,17 @@ def ci_grid(x: int, n: int, methods: list[str] | None = None) -> pd.DataFrame:
 
 
 def _matches(value: float, printed: str) -> bool:
+    """Whether ``value`` prints as ``printed``, rounding half up or half to even.
+
+    R's ``round`` and ``sprintf`` follow IEC 60559 (half to even): a value exactly
+    at the upper edge prints as ``printed`` when its last digit is even.
+    """
     lo, hi = printed_interval(printed)
-    return lo <= value < hi
+    if lo <= value < hi:
+        return True
+    digits = printed.lstrip("<>").replace(".", "")
+    even = digits[-1:].isdigit() and int(digits[-1]) % 2 == 0
+    return even and abs(value - hi) <= 1e-9 * max(1.0, abs(hi))
 
 
 def search_ci_methods(cases: pd.DataFrame) -> pd.DataFrame:
@@ -133,6 +142,20 @@ def _implied_se(s: np.ndarray, bound: float, transform: str, side: int) -> np.nd
         return side * h * (np.log(h) - np.log(-np.log(bound))) / z
 
 
+def _capped(rng: np.ndarray, s: np.ndarray, transform: str, side: int, edge: float) -> np.ndarray:
+    """Widen the SE range where R caps the limit (log upper at 1; plain at 0 and 1).
+
+    A printed 100.0 (or 0.0 for "plain") is then any SE at least the one that
+    reaches the cap.
+    """
+    caps = {"log": (None, 1.0), "plain": (0.0, 1.0)}.get(transform, (None, None))
+    cap = caps[0] if side < 0 else caps[1]
+    if cap is None or (side > 0 and edge < cap) or (side < 0 and edge > cap):
+        return rng
+    at_cap = _implied_se(s, cap, transform, side)
+    return np.array([np.fmin(rng[0], at_cap), np.full_like(at_cap, np.inf)])
+
+
 def km_transform_check(
     value: str, low: str, high: str, transforms: tuple[str, ...] = ("log", "log-log", "plain")
 ) -> pd.DataFrame:
@@ -142,7 +165,14 @@ def km_transform_check(
     must imply the same standard error. For every survival value that prints as
     ``value`` (percent), the range of standard errors each printed limit allows is
     computed; a transform is consistent when the two ranges overlap for some value.
-    Uses the published numbers only: no patient data.
+    Uses the published numbers only: no patient data. R caps the "log" upper limit
+    at 1 and the "plain" limits at 0 and 1, so a printed 100.0 (or 0.0) allows
+    any larger standard error.
+
+    Raises
+    ------
+    ValueError
+        If the printed limits are not ordered (low <= value <= high).
 
     Returns
     -------
@@ -154,13 +184,18 @@ def km_transform_check(
     --------
     >>> km_transform_check("26.6", "17", "42")["consistent"].to_dict()
     {'log': True, 'log-log': False, 'plain': False}
+    >>> bool(km_transform_check("98.5", "96.6", "100.0").loc["log", "consistent"])
+    True
     """
     (s0, s1), (l0, l1), (h0, h1) = (np.array(printed_interval(x)) / 100 for x in (value, low, high))
+    if not l0 <= s1 or not s0 <= h1 or not l0 <= h1:
+        raise ValueError(f"low ({low}) <= value ({value}) <= high ({high}) must hold")
     grid = np.linspace(s0, s1, 201)[:-1]
     rows = {}
     for tr in transforms:
         lo = np.sort([_implied_se(grid, b, tr, -1) for b in (l0, l1)], axis=0)
         hi = np.sort([_implied_se(grid, b, tr, +1) for b in (h0, h1)], axis=0)
+        lo, hi = _capped(lo, grid, tr, -1, l0), _capped(hi, grid, tr, +1, h1)
         overlap = (np.maximum(lo[0], hi[0]) <= np.minimum(lo[1], hi[1])).any()
         rows[tr] = {
             "se from lower limit": f"{np.nanmin(lo):.3f}-{np.nanmax(lo):.3f}",

@@ -15,27 +15,34 @@ from carbook.survival.cox import (
     cox_batch,
     cox_multi,
     cox_multi_arrays,
-    cox_switch,
+    cox_tests,
     wald_table,
 )
+from carbook.survival.cox_td import cox_switch
 from carbook.survival.km import (
+    QUANTILE_RULES,
     ConfType,
+    QuantileRule,
     km,
     km_arrays,
     km_quantile,
     median_followup,
     quantile_crossing,
+    quantile_findq,
     step_at,
 )
 
 __all__ = [
+    "QUANTILE_RULES",
     "ConfType",
+    "QuantileRule",
     "cif_log_log",
     "cox_arrays",
     "cox_batch",
     "cox_multi",
     "cox_multi_arrays",
     "cox_switch",
+    "cox_tests",
     "cuminc",
     "cuminc_arrays",
     "km",
@@ -43,6 +50,7 @@ __all__ = [
     "km_quantile",
     "median_followup",
     "quantile_crossing",
+    "quantile_findq",
     "step_at",
     "wald_table",
 ]

@@ -1,42 +1,297 @@
-"""Cox partial-likelihood score and information per event time, Efron ties (as coxph).
+"""Efron partial likelihood and Newton-Raphson shared by the Cox fits, as R's ``coxph.fit``.
 
-Shared by the proportional-hazards test (``ph``) and the global tests (``coxtests``).
+What R's ``coxph.fit`` (survival 3.x, C routine ``coxfit6``) does and these
+functions copy:
+
+- covariates are centred at their mean, except columns whose values are all -1, 0
+  or 1 (``coxph``'s ``nocenter``); centring leaves coefficients, log-likelihood and
+  information unchanged in exact arithmetic but keeps ``exp(x beta)`` finite;
+- Newton-Raphson from zero; a step that lowers the log-likelihood is halved;
+- a term whose information is zero (a constant column), or that is a linear
+  combination of earlier terms (``cholesky2`` with ``toler.chol``), is aliased:
+  R prints ``NA`` for it and fits the others;
+- when the log-likelihood has converged (relative change <= ``eps = 1e-9``) but the
+  next Newton step is still large (``toler.inf = sqrt(eps)``), R warns
+  "Loglik converged before variable ...; coefficient may be infinite" and returns
+  the coefficient reached. We return R's coefficient and flag it.
+
+Where R stops at ``eps`` on the log-likelihood, we continue until the Newton step
+itself is below ``tol`` (coefficients are then accurate to rounding, R's to about
+``1e-9``), except for a term flagged infinite, which keeps R's value.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+EPS = 1e-9  # coxph.control()$eps
+TOLER_INF = np.sqrt(EPS)  # coxph.control()$toler.inf
+TOLER_CHOL = np.finfo(float).eps ** 0.75  # coxph.control()$toler.chol
+HALVINGS = 20
 
-def efron_blocks(
-    time: np.ndarray, event: np.ndarray, x: np.ndarray, beta: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per distinct event time: the time, the score term and the information term.
+FLAG_INFINITE = "coefficient may be infinite"
+FLAG_ALIASED = "aliased (NA): constant or collinear"
+FLAG_NOT_CONVERGED = "did not converge"
 
-    Returns ``(times, u, info)`` with ``u[j] = sum_deaths x - sum_k xbar_k`` and
-    ``info[j] = sum_k V_k`` at the j-th distinct event time, where the k-th of the d
-    tied deaths sees the risk set with k/d of the dying patients' weight removed.
+
+def rev_cumsum(a: np.ndarray) -> np.ndarray:
+    """Sums over the risk set of rows sorted by time (from each row to the end)."""
+    return np.cumsum(a[::-1], axis=0)[::-1]
+
+
+def plain_columns(x: np.ndarray) -> np.ndarray:
+    """Columns whose values are all -1, 0 or 1 (R's ``nocenter``): ``x^3 - x == 0``."""
+    return ~(x * (x * x - 1)).any(axis=0)
+
+
+def centred(xv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(x centred as ``coxph`` centres it, R's ``coxfit6`` scale of each column).
+
+    Columns of -1/0/1 are left as they are with scale 1; the others are centred
+    at their mean and scaled by 1 / mean absolute deviation (1 if that is 0).
+    Scales only serve the test for aliased terms.
     """
-    r = np.exp(x @ beta)
-    times = np.unique(time[event == 1])
+    plain = plain_columns(xv)
+    if plain.all():
+        return xv, np.ones(xv.shape[1])
+    x = xv - np.where(plain, 0.0, xv.mean(axis=0))
+    mad = np.abs(x).mean(axis=0)
+    sc = np.where(plain | (mad == 0), 1.0, 1 / np.where(mad > 0, mad, 1))
+    return x, sc
+
+
+def constant_columns(x: np.ndarray) -> np.ndarray:
+    """Columns with a single value."""
+    return (x == x[:1]).all(axis=0)
+
+
+def efron_fractions(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For tied deaths ``d`` per time: each death's time index and Efron's ``j / d``.
+
+    Examples
+    --------
+    >>> k, frac = efron_fractions(np.array([1, 3]))
+    >>> k.tolist(), frac.tolist()
+    ([0, 1, 1, 1], [0.0, 0.0, 0.3333333333333333, 0.6666666666666666])
+    """
+    k = np.repeat(np.arange(d.size), d)
+    start = np.cumsum(d) - d
+    return k, (np.arange(k.size) - start[k]) / d[k]
+
+
+def cox_order(t: np.ndarray, e: np.ndarray) -> dict[str, np.ndarray]:
+    """Tie structure of sorted times: risk-set starts, event groups, Efron fractions."""
+    _, first = np.unique(t, return_index=True)
+    n_ev = np.add.reduceat(e, first)
+    has = n_ev > 0
+    d = n_ev[has].astype(int)
+    k, frac = efron_fractions(d)
+    return {"first": first[has], "group": first, "has_event": has, "event": e, "k": k, "frac": frac}
+
+
+def efron_terms(
+    beta: np.ndarray, x: np.ndarray, order: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Log partial likelihood, score and information of univariate Cox models.
+
+    ``x`` is (n, p) sorted by time; one model per column, all evaluated at once.
+    """
+    w = np.exp(x * beta)
+    wx, wx2 = w * x, w * x * x
+    first = order["first"]
+    r0, r1, r2 = rev_cumsum(w)[first], rev_cumsum(wx)[first], rev_cumsum(wx2)[first]
+    ev = order["event"][:, None]
+    g = order["group"]
+    d0 = np.add.reduceat(w * ev, g)[order["has_event"]]
+    d1 = np.add.reduceat(wx * ev, g)[order["has_event"]]
+    d2 = np.add.reduceat(wx2 * ev, g)[order["has_event"]]
+    xs = np.add.reduceat(x * ev, g)[order["has_event"]]
+    k, frac = order["k"], order["frac"][:, None]
+    s0 = r0[k] - frac * d0[k]
+    s1 = r1[k] - frac * d1[k]
+    s2 = r2[k] - frac * d2[k]
+    loglik = beta * xs.sum(axis=0) - np.log(s0).sum(axis=0)
+    score = xs.sum(axis=0) - (s1 / s0).sum(axis=0)
+    info = (s2 / s0 - (s1 / s0) ** 2).sum(axis=0)
+    return loglik, score, info
+
+
+def efron_multi(
+    beta: np.ndarray, x: np.ndarray, order: dict[str, np.ndarray]
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Log partial likelihood, score vector and information matrix of one Cox model."""
+    w = np.exp(x @ beta)
+    wx = w[:, None] * x
+    wxx = wx[:, :, None] * x[:, None, :]
+    first, g, has = order["first"], order["group"], order["has_event"]
+    r0, r1, r2 = rev_cumsum(w)[first], rev_cumsum(wx)[first], rev_cumsum(wxx)[first]
+    ev = order["event"]
+    d0 = np.add.reduceat(w * ev, g)[has]
+    d1 = np.add.reduceat(wx * ev[:, None], g)[has]
+    d2 = np.add.reduceat(wxx * ev[:, None, None], g)[has]
+    xs = (x * ev[:, None]).sum(axis=0)
+    k, frac = order["k"], order["frac"]
+    s0 = r0[k] - frac * d0[k]
+    m1 = (r1[k] - frac[:, None] * d1[k]) / s0[:, None]
+    m2 = (r2[k] - frac[:, None, None] * d2[k]) / s0[:, None, None]
+    loglik = float(beta @ xs - np.log(s0).sum())
+    info = (m2 - m1[:, :, None] * m1[:, None, :]).sum(axis=0)
+    return loglik, xs - m1.sum(axis=0), info
+
+
+def aliased(info: np.ndarray, sc: np.ndarray) -> np.ndarray:
+    """Terms R's ``cholesky2`` sets aside (pivot below ``toler.chol``), on R's scale."""
+    a = info * sc[:, None] * sc[None, :]
+    n = a.shape[0]
+    diag_max = max(float(np.max(np.diag(a), initial=0.0)), 0.0)
+    tol = TOLER_CHOL * diag_max if diag_max > 0 else TOLER_CHOL
+    try:  # fast path: a Cholesky factor whose pivots (squared diagonal) all pass
+        if (np.diag(np.linalg.cholesky(a)) ** 2 >= tol).all():
+            return np.zeros(n, dtype=bool)
+    except np.linalg.LinAlgError:
+        pass
+    out = np.zeros(n, dtype=bool)
+    for i in range(n):
+        pivot = a[i, i]
+        if not np.isfinite(pivot) or pivot < tol:
+            out[i] = True
+            continue
+        col = a[i + 1 :, i] / pivot
+        a[i + 1 :, i + 1 :] -= np.outer(col, col) * pivot
+    return out
+
+
+def is_flat(old_ll: np.ndarray | float, new_ll: np.ndarray | float) -> np.ndarray:
+    """R's stopping rule ``|1 - old/new| <= eps`` on the log-likelihood (no division)."""
+    return np.abs(new_ll - old_ll) <= EPS * np.abs(new_ll)
+
+
+def is_moving(nxt: np.ndarray | float, beta: np.ndarray | float) -> np.ndarray:
+    """R's test for an infinite coefficient where the loglik is flat.
+
+    ``nxt`` is the next Newton step; ``coxph.fit`` warns where it is above ``eps``
+    and above ``toler.inf * |coef|``.
+    """
+    nxt = np.abs(nxt)
+    return (nxt > EPS) & (nxt > TOLER_INF * np.abs(beta))
+
+
+def _halve(beta, step, loglik, frozen, x, order, new):
+    """Halve the steps that lower the log-likelihood (``coxfit6``); mark which did."""
+    halved = np.zeros(beta.size, dtype=bool)
+    for _ in range(HALVINGS):
+        worse = ~(new[0] >= loglik - 1e-12) & ~frozen
+        if not worse.any():
+            break
+        halved |= worse
+        step = np.where(worse, step / 2, step)
+        new = efron_terms(beta + step, x, order)
+    return step, new, halved
+
+
+def newton_batch(
+    xv: np.ndarray, order: dict[str, np.ndarray], max_iter: int, tol: float
+) -> dict[str, np.ndarray]:
+    """Univariate Newton-Raphson for every column at once (``x`` sorted by time)."""
+    x, sc = centred(xv)
+    beta = np.zeros(x.shape[1])
+    ll0, u0, i0 = efron_terms(beta, x, order)
+    loglik, score, info = ll0, u0, i0
+    alias = ~(i0 * sc * sc >= TOLER_CHOL) | constant_columns(x)
+    converged = np.zeros(beta.size, dtype=bool)
+    infinite = np.zeros(beta.size, dtype=bool)
+    r_stop = np.zeros(beta.size, dtype=bool)  # where R's coxph would have stopped
+    r_state = [beta, loglik, info]
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):  # noqa: B007  reported below
+        frozen = converged | infinite | alias
+        step = np.where(frozen, 0.0, score / np.where(info > 0, info, np.inf))
+        new = efron_terms(beta + step, x, order)
+        halved = ~(new[0] >= loglik - 1e-12) & ~frozen
+        if halved.any():
+            step, new, halved = _halve(beta, step, loglik, frozen, x, order, new)
+        beta = beta + step
+        done = np.abs(step) < tol * np.maximum(1, np.abs(beta))
+        first = is_flat(loglik, new[0]) & ~halved & ~frozen & ~r_stop
+        if first.any():  # R's coxph stops here: keep its state, test its warning
+            nxt = new[1] / np.where(new[2] > 0, new[2], np.inf)
+            r_stop |= first
+            r_state = [
+                np.where(first, a, b) for a, b in zip((beta, *new[::2]), r_state, strict=True)
+            ]
+            infinite |= first & is_moving(nxt, beta) & ~done
+        converged |= done & ~infinite
+        loglik, score, info = new
+        if (converged | infinite | alias).all():
+            break
+    # Not converged but flat: R's stopping point and its coefficient, flagged infinite.
+    late = ~converged & ~alias & r_stop
+    infinite |= late
+    beta, loglik, info = (
+        np.where(late | infinite, a, b) for a, b in zip(r_state, (beta, loglik, info), strict=True)
+    )
+    return {
+        "beta": beta, "loglik": loglik, "loglik0": ll0, "info": info, "score0": u0,
+        "info0": i0, "converged": converged & ~alias, "infinite": infinite, "aliased": alias,
+        "n_iter": np.full(beta.size, n_iter),
+    }  # fmt: skip
+
+
+def _newton_multi_core(x, order, max_iter, tol, start):
+    """Newton-Raphson for one model with all terms identifiable; ``start`` = terms at 0.
+
+    Returns (beta, loglik, info, converged, infinite, n_iter). Where R would warn,
+    or where the steps never shrink although the loglik is flat, R's stopping
+    point is returned with the running terms flagged infinite.
+    """
+    beta = np.zeros(x.shape[1])
+    loglik, score, info = start
+    r_stop = None
+    for n_iter in range(1, max_iter + 1):
+        step = np.linalg.solve(info, score)
+        halved = False
+        for _half in range(HALVINGS):
+            new = efron_multi(beta + step, x, order)
+            if new[0] >= loglik - 1e-12:
+                break
+            step, halved = step / 2, True
+        beta = beta + step
+        flat = not halved and r_stop is None and is_flat(loglik, new[0])
+        loglik, score, info = new
+        if np.all(np.abs(step) < tol * np.maximum(1, np.abs(beta))):
+            return beta, loglik, info, True, np.zeros(beta.size, bool), n_iter
+        if flat:  # R's coxph stops here: keep its state, test its warning
+            nxt = np.linalg.solve(info, score)
+            r_stop = (beta, loglik, info, np.abs(nxt))
+            moving = is_moving(nxt, beta)
+            if moving.any():
+                return beta, loglik, info, False, moving, n_iter
+    if r_stop is None:
+        return beta, loglik, info, False, np.zeros(beta.size, bool), max_iter
+    b, ll, inf, nxt = r_stop
+    return b, ll, inf, False, nxt > EPS, max_iter
+
+
+def newton_multi(
+    xv: np.ndarray, order: dict[str, np.ndarray], max_iter: int, tol: float
+) -> dict[str, object]:
+    """One multivariable model (``x`` sorted by time); aliased terms are left out."""
+    x, sc = centred(xv)
     p = x.shape[1]
-    u, info = np.zeros((times.size, p)), np.zeros((times.size, p, p))
-    for j, t in enumerate(times):
-        risk = time >= t
-        dead = risk & (time == t) & (event == 1)
-        s0, s1, s2 = _sums(r, x, risk)
-        d0, d1, d2 = _sums(r, x, dead)
-        nd = int(dead.sum())
-        u[j] = x[dead].sum(axis=0)
-        for k in range(nd):
-            f = k / nd
-            a0, a1, a2 = s0 - f * d0, s1 - f * d1, s2 - f * d2
-            mean = a1 / a0
-            u[j] -= mean
-            info[j] += a2 / a0 - np.outer(mean, mean)
-    return times, u, info
-
-
-def _sums(r: np.ndarray, x: np.ndarray, rows: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    w, xs = r[rows], x[rows]
-    return w.sum(), w @ xs, (xs * w[:, None]).T @ xs
+    ll0, u0, i0 = efron_multi(np.zeros(p), x, order)
+    alias = aliased(i0, sc) | constant_columns(x)
+    keep = ~alias
+    beta, info = np.full(p, np.nan), np.eye(p)
+    out = {"loglik0": ll0, "aliased": alias, "score0": u0, "info0": i0}
+    if not keep.any():
+        return {**out, "beta": beta, "info": info, "loglik": ll0, "converged": False,
+                "infinite": np.zeros(p, bool), "n_iter": 0}  # fmt: skip
+    xk = x if keep.all() else x[:, keep]
+    start = (ll0, u0[keep], i0[np.ix_(keep, keep)])
+    b, ll, ik, conv, inf_k, n_iter = _newton_multi_core(xk, order, max_iter, tol, start)
+    beta[keep] = b
+    info[np.ix_(keep, keep)] = ik
+    infinite = np.zeros(p, dtype=bool)
+    infinite[keep] = inf_k
+    return {**out, "beta": beta, "info": info, "loglik": ll, "converged": conv,
+            "infinite": infinite, "n_iter": n_iter}  # fmt: skip

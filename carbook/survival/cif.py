@@ -5,13 +5,14 @@ Aalen-Johansen estimates with Gray's variance.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from carbook.survival._input import as_survival
+from carbook.survival._input import as_status, as_survival, check_conf
 
 __all__ = ["cif_log_log", "cuminc", "cuminc_arrays"]
 
@@ -22,14 +23,32 @@ def cuminc(
     cause: int = 1,
     conf_type: Literal["log-log", "plain"] = "log-log",
     conf: float = 0.95,
+    codes: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Aalen-Johansen cumulative incidence with Gray's variance, as ``cmprsk::cuminc``.
 
     The estimate and variance match ``cmprsk::cuminc(time, status)`` for the given
-    cause (0 = censored; any other code is a competing event). ``cuminc`` prints no
-    interval; the default limits here use the log(-log) transform
+    cause (0 = censored; every other code is a failure type, as cmprsk's
+    ``cencode = 0``). cmprsk silently drops rows with a missing status; here a NaN
+    status is an error, and so is a code outside ``codes`` when they are declared.
+    ``cuminc`` prints no interval; the default limits here use the log(-log) transform
     ``est ** exp(±z * sqrt(var) / (est * log(est)))``, the usual choice with cmprsk
     (and that of tidycmprsk); "plain" gives ``est ± z * sqrt(var)``.
+
+    Parameters
+    ----------
+    time : array-like
+        Non-negative follow-up times.
+    status : array-like
+        0 = censored, otherwise the failure type (whole numbers).
+    cause : int
+        The failure type whose incidence is estimated (not 0).
+    conf_type : {"log-log", "plain"}
+        Interval transform.
+    conf : float
+        Confidence level, strictly between 0 and 1.
+    codes : sequence of int, optional
+        The failure types the data may hold; any other code raises.
 
     Returns
     -------
@@ -39,7 +58,7 @@ def cuminc(
     Raises
     ------
     ValueError
-        On bad input or if ``cause`` never occurs.
+        On bad input, ``cause = 0``, or if ``cause`` never occurs.
 
     Examples
     --------
@@ -47,9 +66,11 @@ def cuminc(
     >>> ci["est"].round(3).tolist()
     [0.2, 0.2, 0.4, 0.4, 0.8]
     """
-    t = np.asarray(time, dtype=float).ravel()
-    s = np.asarray(status).ravel()
-    as_survival(t, (s != 0).astype(int))
+    s = as_status(status, codes)
+    t, _ = as_survival(time, (s != 0).astype(int))
+    check_conf(conf)
+    if cause == 0:
+        raise ValueError("cause must be a failure code, not 0 (censoring)")
     if not (s == cause).any():
         raise ValueError(f"cause {cause!r} does not occur in status")
     times, est, var = cuminc_arrays(t, s, cause)
@@ -77,7 +98,21 @@ def cuminc(
 def cuminc_arrays(
     t: np.ndarray, s: np.ndarray, cause: int = 1
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Numpy core of :func:`cuminc`: (times, estimate, Gray's variance)."""
+    """Numpy core of :func:`cuminc`: (times, estimate, Gray's variance); cheap checks.
+
+    Examples
+    --------
+    >>> cuminc_arrays(np.array([1.0, 2.0]), np.array([1, 2]))[1].tolist()
+    [0.5, 0.5]
+    """
+    if cause == 0:
+        raise ValueError("cause must be a failure code, not 0 (censoring)")
+    if t.shape != s.shape:
+        raise ValueError(f"time and status must have equal length, got {t.size} and {s.size}")
+    if not (np.isfinite(t).all() and (t >= 0).all()):
+        raise ValueError("time must be finite and non-negative")
+    if not np.isfinite(s).all():
+        raise ValueError("status contains NaN or infinite values")
     times, inv = np.unique(t, return_inverse=True)
     d1 = np.bincount(inv, weights=(s == cause), minlength=times.size)
     d2 = np.bincount(inv, weights=(s != 0) & (s != cause), minlength=times.size)
@@ -87,7 +122,14 @@ def cuminc_arrays(
 
 
 def cif_log_log(est: float, var: float, conf: float = 0.95) -> tuple[float, float]:
-    """log(-log) limits of a cumulative incidence (NaN at 0 or 1), as :func:`cuminc`."""
+    """log(-log) limits of a cumulative incidence (NaN at 0 or 1), as :func:`cuminc`.
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in cif_log_log(0.3, 0.01)]
+    [0.126, 0.497]
+    """
+    check_conf(conf)
     if not 0 < est < 1:
         return float("nan"), float("nan")
     k = np.exp(special.ndtri(1 - (1 - conf) / 2) * np.sqrt(var) / (est * np.log(est)))

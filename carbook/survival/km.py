@@ -8,17 +8,20 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from carbook.survival._input import as_survival
+from carbook.survival._input import as_survival, check_arrays, check_conf
 
 ConfType = Literal["log", "log-log", "plain"]
 
 __all__ = [
+    "QUANTILE_RULES",
     "ConfType",
+    "QuantileRule",
     "km",
     "km_arrays",
     "km_quantile",
     "median_followup",
     "quantile_crossing",
+    "quantile_findq",
     "step_at",
 ]
 
@@ -27,6 +30,7 @@ def _conf_limits(
     surv: np.ndarray, se_log: np.ndarray, conf_type: ConfType, conf: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """R's survfit intervals; ``se_log`` is the standard error of -log S."""
+    check_conf(conf)
     z = special.ndtri(1 - (1 - conf) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         if conf_type == "log":
@@ -43,14 +47,23 @@ def _conf_limits(
             hi = np.minimum(surv + z * se_log * surv, 1.0)
         else:
             raise ValueError(f"conf_type must be 'log', 'log-log' or 'plain', got {conf_type!r}")
-    no_var = se_log == 0  # R: where the variance is 0 the limits equal the estimate
+    # R: where the variance is 0 the limits equal the estimate, except on the
+    # log-log scale, where S = 1 has no transform (R prints NA).
+    no_var = (se_log == 0) & ((surv < 1) if conf_type == "log-log" else True)
     return np.where(no_var, surv, lo), np.where(no_var, surv, hi)
 
 
 def km_arrays(
     t: np.ndarray, e: np.ndarray, conf_type: ConfType = "log", conf: float = 0.95
 ) -> dict[str, np.ndarray]:
-    """Numpy core of :func:`km` (validated input; no DataFrame overhead)."""
+    """Numpy core of :func:`km`: no DataFrame overhead, cheap checks only.
+
+    Examples
+    --------
+    >>> km_arrays(np.array([1.0, 2.0]), np.array([1.0, 0.0]))["surv"].tolist()
+    [0.5, 0.5]
+    """
+    check_arrays(t, e)
     times, inverse = np.unique(t, return_inverse=True)
     n_event = np.bincount(inverse, weights=e, minlength=times.size)
     n_total = np.bincount(inverse, minlength=times.size)
@@ -140,6 +153,8 @@ def step_at(fit: pd.DataFrame, times: object, columns: list[str] | None = None) 
     """
     columns = columns or [c for c in ("surv", "lower", "upper", "est", "var") if c in fit]
     ts = np.atleast_1d(np.asarray(times, dtype=float))
+    if np.isnan(ts).any():
+        raise ValueError("times contains NaN")
     idx = np.searchsorted(fit["time"].to_numpy(), ts, side="right") - 1
     out = {"time": ts}
     for col in columns:
@@ -149,17 +164,31 @@ def step_at(fit: pd.DataFrame, times: object, columns: list[str] | None = None) 
     return pd.DataFrame(out)
 
 
-def quantile_crossing(y: np.ndarray, x: np.ndarray, target: float) -> float:
-    """R survival's quantile rule: first ``x`` where the curve ``y`` reaches ``target``.
+#: Quantile rules, each named after the R call that gives it.
+QUANTILE_RULES: dict[str, str] = {
+    "print": "print(survfit(...)) and summary(fit)$table (survival:::survmean)",
+    "quantile": "quantile(survfit(...), probs) (survival:::quantile.survfit)",
+}
+QuantileRule = Literal["print", "quantile"]
 
-    As ``survival:::quantile.survfit`` (its internal ``minmin``): the first ``x``
-    with ``y <= target``; where ``y`` equals ``target`` on a flat stretch, the
-    midpoint between that ``x`` and the next drop. NaN when never reached.
+
+def quantile_crossing(y: np.ndarray, x: np.ndarray, target: float) -> float:
+    """The ``print(survfit)`` quantile rule: first ``x`` where the curve ``y`` reaches ``target``.
+
+    As ``survival:::survmean`` (its internal ``minmin``), which gives the median
+    and its limits printed by ``print(survfit(...))`` and ``summary(fit)$table``:
+    the first ``x`` with ``y <= target``; where ``y`` equals ``target`` on a flat
+    stretch followed by a drop, the midpoint between that ``x`` and the drop; a
+    curve that ends flat at ``target`` gives the first ``x``. Applied to a
+    confidence curve as it is (the first crossing, even if the curve rises again).
+    NaN when never reached.
 
     Examples
     --------
     >>> quantile_crossing(np.array([0.75, 0.5, 0.25]), np.array([1.0, 2.0, 3.0]), 0.5)
     2.5
+    >>> quantile_crossing(np.array([0.75, 0.5, 0.5]), np.array([1.0, 2.0, 3.0]), 0.5)
+    2.0
     """
     tol = np.sqrt(np.finfo(float).eps)
     keep = ~np.isnan(y) & (y < target + tol)
@@ -172,34 +201,96 @@ def quantile_crossing(y: np.ndarray, x: np.ndarray, target: float) -> float:
     return float(xs[0])
 
 
-def km_quantile(fit: pd.DataFrame, p: float = 0.5) -> tuple[float, float, float]:
-    """Time by which a fraction ``p`` has had the event, with CI, as R's ``quantile``.
+def _smallest_at_least(v: np.ndarray, p: float) -> int | None:
+    """Index of the smallest ``v >= p`` (R's ``approx(v, 1:n, p, "constant", f = 1)``)."""
+    ok = ~np.isnan(v)
+    if ok.sum() < 1 or p > np.nanmax(v) or p < np.nanmin(v):
+        return None
+    cand = np.flatnonzero(ok & (v >= p))
+    return int(cand[np.argmin(v[cand])])
 
-    The median (``p = 0.5``) is the first time S(t) <= 0.5; where S is exactly 0.5
-    on a flat stretch R reports the midpoint to the next drop (lifelines reports the
-    left end). The limits are where the lower and upper confidence curves cross
-    1 - p. NaN means "not reached" (an upper limit of NaN prints as "NA" in R).
+
+def quantile_findq(surv: np.ndarray, x: np.ndarray, p: float, first_x: float = 0.0) -> float:
+    """The ``quantile(survfit)`` rule: time by which a fraction ``p`` has had the event.
+
+    As ``survival:::findq`` (used by ``quantile.survfit``) on ``1 - surv`` with
+    ``(first_x, 0)`` prepended: repeated values are dropped, the crossing is read
+    from the values sorted (so a confidence curve that rises again is read where
+    it is closest above ``p``, not where it first crosses), a flat stretch at
+    exactly ``p`` gives the midpoint to the next drop, and a curve that ends flat at
+    ``p`` gives the midpoint to the last time. NaN when never reached.
+
+    Examples
+    --------
+    >>> quantile_findq(np.array([0.75, 0.5, 0.5, 0.5]), np.array([1.0, 2.0, 3.0, 4.0]), 0.5)
+    3.0
+    """
+    tol = np.sqrt(np.finfo(float).eps)
+    xs = np.concatenate([[first_x], x])
+    ys = np.concatenate([[0.0], 1 - surv])
+    if not np.nanmax(ys) >= p:
+        return float("nan")
+    xmax = xs[-1]
+    key = np.where(np.isnan(ys), np.inf, ys)  # R's duplicated() treats NA alike
+    first = np.sort(np.unique(key, return_index=True)[1])
+    xs, ys = xs[first], ys[first]
+    i1, i2 = _smallest_at_least(ys + tol, p), _smallest_at_least(ys - tol, p)
+    if i1 is not None and not np.isnan(ys[-1]) and abs(p - ys[-1]) < tol:
+        return float((xs[i1] + xmax) / 2)  # ends flat at p: midpoint to the last time
+    if i1 is None or i2 is None:
+        return float("nan")
+    return float((xs[i1] + xs[i2]) / 2)
+
+
+def km_quantile(
+    fit: pd.DataFrame, p: float = 0.5, rule: QuantileRule = "print"
+) -> tuple[float, float, float]:
+    """Time by which a fraction ``p`` has had the event, with CI, by a named R rule.
+
+    Two rules, as R itself gives two answers (see :data:`QUANTILE_RULES`):
+
+    - ``"print"`` (default): ``print(survfit(...))`` / ``summary(fit)$table``
+      (:func:`quantile_crossing` on S, and on the lower and upper curves).
+    - ``"quantile"``: ``quantile(survfit(...), p)`` (:func:`quantile_findq`).
+
+    They differ only where a curve ends flat exactly at ``1 - p`` (print: the first
+    time; quantile: the midpoint to the last time) and where the upper confidence
+    curve rises again (print: its first crossing; quantile: read from the sorted
+    values). The default is ``"print"`` because the median a paper prints with its
+    95% CI is the one ``print(fit)`` shows (also ``survminer::surv_median``);
+    ``"quantile"`` is what ``quantile()`` and ``gtsummary::tbl_survfit`` show.
+    Both rules take the midpoint on a flat stretch at ``1 - p`` followed by a drop
+    (lifelines reports the left end). NaN means "not reached" (R's NA).
 
     Examples
     --------
     >>> km_quantile(km([1, 2, 3, 4], [1, 1, 1, 1]))[0]
     2.5
+    >>> fit = km([1, 2, 3, 4], [1, 1, 0, 0])
+    >>> km_quantile(fit)[0], km_quantile(fit, rule="quantile")[0]
+    (2.0, 3.0)
     """
     if not 0 < p < 1:
         raise ValueError(f"p must be strictly between 0 and 1, got {p!r}")
-    x, target = fit["time"].to_numpy(), 1 - p
-    return (
-        quantile_crossing(fit["surv"].to_numpy(), x, target),
-        quantile_crossing(fit["lower"].to_numpy(), x, target),  # the lower curve crosses first
-        quantile_crossing(fit["upper"].to_numpy(), x, target),
-    )
+    if rule not in QUANTILE_RULES:
+        raise ValueError(f"rule must be one of {sorted(QUANTILE_RULES)}, got {rule!r}")
+    x = fit["time"].to_numpy()
+    curves = [fit[c].to_numpy() for c in ("surv", "lower", "upper")]
+    if rule == "quantile":
+        return tuple(quantile_findq(c, x, p, min(0.0, float(x[0]))) for c in curves)  # type: ignore[return-value]
+    return tuple(quantile_crossing(c, x, 1 - p) for c in curves)  # type: ignore[return-value]
 
 
-def median_followup(time: object, event: object) -> tuple[float, float, float]:
+def median_followup(
+    time: object, event: object, rule: QuantileRule = "print"
+) -> tuple[float, float, float]:
     """Median follow-up with its IQR by the reverse Kaplan-Meier method.
 
     Censoring is the "event" and death censors, as in
-    ``quantile(survfit(Surv(time, 1 - event) ~ 1), c(.25, .5, .75))``.
+    ``survfit(Surv(time, 1 - event) ~ 1)``; ``rule`` as in :func:`km_quantile`:
+    ``"print"`` (default) reads the curve as ``print(fit)`` does, ``"quantile"`` as
+    ``quantile(fit, c(.25, .5, .75))``. They differ where the curve ends flat at
+    0.5: on ``Surv(1:4, 1 - c(1, 1, 0, 1))`` print gives 3 and quantile 3.5.
 
     Returns
     -------
@@ -213,9 +304,4 @@ def median_followup(time: object, event: object) -> tuple[float, float, float]:
     """
     t, e = as_survival(time, event)
     fit = km(t, 1 - e)
-    s, x = fit["surv"].to_numpy(), fit["time"].to_numpy()
-    return (
-        quantile_crossing(s, x, 0.5),
-        quantile_crossing(s, x, 0.75),
-        quantile_crossing(s, x, 0.25),
-    )
+    return tuple(km_quantile(fit, p, rule)[0] for p in (0.5, 0.25, 0.75))  # type: ignore[return-value]

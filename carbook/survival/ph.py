@@ -17,7 +17,7 @@ import pandas as pd
 from lifelines import CoxPHFitter, KaplanMeierFitter
 from scipy import stats
 
-from carbook.survival._efron import efron_blocks
+from carbook.survival._efron_blocks import efron_blocks
 
 __all__ = ["cox_zph"]
 
