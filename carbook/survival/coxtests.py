@@ -1,19 +1,17 @@
 """The three global tests of a Cox model, as ``summary(coxph(...))`` prints them.
 
-Likelihood ratio, Wald and score (log-rank) tests of "all coefficients are zero".
-lifelines gives the likelihood-ratio test; the Wald test follows from its estimates;
-the score test needs the score and information at beta = 0 (Efron ties, as coxph).
-Tested against R in ``tests/r/methods_reference.R``.
+Likelihood ratio, Wald and score (log-rank) tests of "all coefficients are zero", for
+a model fitted with lifelines: the same numbers as :func:`carbook.survival.cox.cox_tests`
+(Efron ties, as coxph), in the layout the methods chapter shows. Tested against R in
+``tests/r/methods_reference.R``.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter
-from scipy import stats
 
-from carbook.survival._efron_blocks import efron_blocks
+from carbook.survival.cox import cox_tests
 
 __all__ = ["global_tests"]
 
@@ -52,21 +50,8 @@ def global_tests(cph: CoxPHFitter, data: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in [cph.duration_col, cph.event_col, *covs] if c not in data.columns]
     if missing:
         raise ValueError(f"data lacks the model's columns: {missing}")
-    beta = cph.params_.to_numpy()
-    wald = float(beta @ np.linalg.solve(cph.variance_matrix_.to_numpy(), beta))
-    x = data[covs].to_numpy(float)
-    _, u, info = efron_blocks(
-        data[cph.duration_col].to_numpy(float),
-        data[cph.event_col].to_numpy(int),
-        x,
-        np.zeros(len(covs)),
+    tests = cox_tests(data[cph.duration_col], data[cph.event_col], data[covs])
+    out = tests.rename(
+        index={"likelihood_ratio": "likelihood ratio", "wald": "Wald"}, columns={"chisq": "stat"}
     )
-    u0 = u.sum(axis=0)
-    score = float(u0 @ np.linalg.solve(info.sum(axis=0), u0))
-    lr = float(cph.log_likelihood_ratio_test().test_statistic)
-    out = pd.DataFrame(
-        {"stat": [lr, wald, score], "df": len(covs)},
-        index=["likelihood ratio", "Wald", "score"],
-    )
-    out["p"] = stats.chi2.sf(out["stat"], out["df"])
-    return out
+    return out.rename_axis(None).astype({"df": int})
