@@ -15,9 +15,10 @@ from carbook.survival.cox import (
     cox_batch,
     cox_multi,
     cox_multi_arrays,
-    cox_switch,
+    cox_tests,
     wald_table,
 )
+from carbook.survival.cox_td import cox_switch
 from carbook.survival.km import (
     ConfType,
     km,
@@ -36,6 +37,7 @@ __all__ = [
     "cox_multi",
     "cox_multi_arrays",
     "cox_switch",
+    "cox_tests",
     "cuminc",
     "cuminc_arrays",
     "km",

@@ -1,94 +1,74 @@
-"""Cox proportional-hazards fits (Efron ties) in numpy, matched to R's ``coxph``."""
+"""Cox proportional-hazards fits (Efron ties) in numpy, matched to R's ``coxph``.
+
+The Newton-Raphson, centring, aliasing and the infinite-coefficient flag follow R's
+``coxph.fit`` (see :mod:`carbook.survival._efron`). Every fit reports the three
+tests ``summary(coxph(...))`` prints: Wald, likelihood ratio and score (log-rank).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import special, stats
 
+from carbook.survival import _efron
 from carbook.survival._input import as_survival
 
-__all__ = ["cox_arrays", "cox_batch", "cox_multi", "cox_multi_arrays", "cox_switch", "wald_table"]
-
-
-def _efron_terms(
-    beta: np.ndarray, x: np.ndarray, order: dict[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Log partial likelihood, score and information of univariate Cox models.
-
-    ``x`` is (n, p) sorted by time; one model per column, all evaluated at once.
-    """
-    w = np.exp(x * beta)
-    wx, wx2 = w * x, w * x * x
-    rev = lambda a: np.cumsum(a[::-1], axis=0)[::-1]  # noqa: E731  risk-set sums
-    r0, r1, r2 = rev(w)[order["first"]], rev(wx)[order["first"]], rev(wx2)[order["first"]]
-    ev = order["event"][:, None]
-    g = order["group"]
-    d0 = np.add.reduceat(w * ev, g)[order["has_event"]]
-    d1 = np.add.reduceat(wx * ev, g)[order["has_event"]]
-    d2 = np.add.reduceat(wx2 * ev, g)[order["has_event"]]
-    xs = np.add.reduceat(x * ev, g)[order["has_event"]]
-    k, frac = order["k"], order["frac"][:, None]
-    s0 = r0[k] - frac * d0[k]
-    s1 = r1[k] - frac * d1[k]
-    s2 = r2[k] - frac * d2[k]
-    loglik = beta * xs.sum(axis=0) - np.log(s0).sum(axis=0)
-    score = xs.sum(axis=0) - (s1 / s0).sum(axis=0)
-    info = (s2 / s0 - (s1 / s0) ** 2).sum(axis=0)
-    return loglik, score, info
-
-
-def _cox_order(t: np.ndarray, e: np.ndarray) -> dict[str, np.ndarray]:
-    _, first = np.unique(t, return_index=True)
-    n_ev = np.add.reduceat(e, first)
-    has = n_ev > 0
-    d = n_ev[has].astype(int)
-    k = np.repeat(np.arange(d.size), d)
-    frac = np.concatenate([np.arange(m) / m for m in d]) if d.size else np.zeros(0)
-    return {"first": first[has], "group": first, "has_event": has, "event": e, "k": k, "frac": frac}
+__all__ = [
+    "cox_arrays",
+    "cox_batch",
+    "cox_multi",
+    "cox_multi_arrays",
+    "cox_tests",
+    "wald_table",
+]
 
 
 def _check_covariates(x: object, n: int) -> np.ndarray:
     if not isinstance(x, pd.DataFrame):
         raise ValueError("x must be a pandas DataFrame (one column per covariate)")
+    if x.shape[1] == 0:
+        raise ValueError("x must have at least one column")
+    bad = [c for c in x.columns if not pd.api.types.is_numeric_dtype(x[c])]
+    if bad:
+        raise ValueError(f"x has non-numeric columns {bad}")
     xv = x.to_numpy(dtype=float)
     if xv.shape[0] != n:
         raise ValueError(f"x has {xv.shape[0]} rows but time has {n}")
     if np.isnan(xv).any():
         raise ValueError(f"x has NaN in columns {list(x.columns[np.isnan(xv).any(axis=0)])}")
+    if np.isinf(xv).any():
+        raise ValueError(f"x has infinite values in columns {list(x.columns[np.isinf(xv).any(0)])}")
     return xv
 
 
-def _newton(
-    xv: np.ndarray, order: dict[str, np.ndarray], max_iter: int, tol: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Newton-Raphson for all columns at once, halving steps that lower the likelihood."""
-    beta = np.zeros(xv.shape[1])
-    loglik, score, info = _efron_terms(beta, xv, order)
-    converged = np.zeros(beta.size, dtype=bool)
-    for _ in range(max_iter):
-        step = np.where(converged, 0.0, score / np.where(info > 0, info, np.inf))
-        new_ll, new_score, new_info = _efron_terms(beta + step, xv, order)
-        for _half in range(20):
-            worse = new_ll < loglik - 1e-12
-            if not worse.any():
-                break
-            step = np.where(worse, step / 2, step)
-            new_ll, new_score, new_info = _efron_terms(beta + step, xv, order)
-        beta = beta + step
-        converged |= np.abs(step) < tol * np.maximum(1, np.abs(beta))
-        loglik, score, info = new_ll, new_score, new_info
-        if converged.all():
-            break
-    return beta, loglik, info, converged
+def _flags(converged: np.ndarray, infinite: np.ndarray, alias: np.ndarray) -> np.ndarray:
+    out = np.where(converged, "", _efron.FLAG_NOT_CONVERGED).astype(object)
+    out[infinite] = _efron.FLAG_INFINITE
+    out[alias] = _efron.FLAG_ALIASED
+    return out
+
+
+def _chi2_p(chisq: np.ndarray | float, df: int | np.ndarray = 1) -> np.ndarray:
+    return stats.chi2.sf(chisq, df)
 
 
 def cox_arrays(
     t: np.ndarray, e: np.ndarray, xv: np.ndarray, max_iter: int = 30, tol: float = 1e-10
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Numpy core of :func:`cox_batch`: (coef, loglik, information, converged)."""
+    """Numpy core of :func:`cox_batch`: (coef, loglik, information, converged).
+
+    No validation and no pandas: the reconstruction calls it thousands of times.
+    ``converged`` is False for a term flagged infinite or aliased (its coefficient
+    is then R's value, or 0 with information 0).
+    """
+    fit = _batch_fit(t, e, xv, max_iter, tol)
+    return fit["beta"], fit["loglik"], fit["info"], fit["converged"]
+
+
+def _batch_fit(t, e, xv, max_iter, tol):
     idx = np.argsort(t, kind="stable")
-    return _newton(xv[idx], _cox_order(t[idx], e[idx]), max_iter, tol)
+    return _efron.newton_batch(xv[idx], _efron.cox_order(t[idx], e[idx]), max_iter, tol)
 
 
 def cox_batch(
@@ -97,42 +77,68 @@ def cox_batch(
     """Many univariate Cox models at once (Efron ties), as R's ``coxph``.
 
     Fits ``coxph(Surv(time, event) ~ x[, j])`` for every column ``j`` in one
-    vectorised Newton-Raphson, with step halving when the log partial likelihood
-    does not increase. Wald standard errors, intervals and P values, as printed by
-    ``summary(coxph(...))``.
+    vectorised Newton-Raphson, with R's centring and step halving. Wald standard
+    errors, intervals and P values, and the likelihood-ratio and score (log-rank)
+    tests, as printed by ``summary(coxph(...))``.
 
     Parameters
     ----------
     time, event : array-like
         Survival data (event 0/1).
     x : pandas.DataFrame
-        Covariates, one column per model, numeric, without NaN.
+        Covariates, one column per model, numeric, finite.
+    max_iter : int
+        Newton iterations at most.
+    tol : float
+        Convergence: every step below ``tol * max(1, |coef|)``.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by covariate: ``coef``, ``se``, ``hr``, ``lower``, ``upper``, ``p``,
-        ``loglik``, ``converged``.
+        Indexed by covariate: ``coef``, ``se``, ``hr``, ``lower``, ``upper``, ``p``
+        (Wald, ``summary(coxph)$coefficients``), ``loglik``, ``converged``, and
+        ``p_wald`` (= ``p``), ``p_lr`` (``summary(coxph)$logtest``), ``p_score``
+        (``summary(coxph)$sctest``), ``loglik0`` (at coef 0), ``flag`` (empty, or
+        why the term is not a converged finite estimate: R's "coefficient may be
+        infinite" warning, an aliased term that R prints as NA, or no convergence).
+        An aliased term has ``coef``, ``se`` and P values NaN, as R's NA.
 
     Raises
     ------
     ValueError
-        On bad survival data, NaN covariates, or no events.
+        On bad survival data, NaN or infinite covariates, or no events.
 
     Examples
     --------
     >>> df = pd.DataFrame({"x": [0, 1, 0, 1, 1, 0]})
     >>> fit = cox_batch([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], df)
-    >>> bool(fit.loc["x", "converged"])
-    True
+    >>> bool(fit.loc["x", "converged"]), fit.loc["x", "flag"]
+    (True, '')
     """
     t, e = as_survival(time, event)
     xv = _check_covariates(x, t.size)
     if e.sum() == 0:
-        raise ValueError("no events: the Cox model is not identifiable")
-    beta, loglik, info, converged = cox_arrays(t, e, xv, max_iter, tol)
+        raise ValueError("event has no events: the Cox model is not identifiable")
+    fit = _batch_fit(t, e, xv, max_iter, tol)
+    alias = fit["aliased"]
+    beta = np.where(alias, np.nan, fit["beta"])
+    with np.errstate(divide="ignore"):
+        se = np.where(alias, np.nan, 1 / np.sqrt(fit["info"]))
+    lr = 2 * (fit["loglik"] - fit["loglik0"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(alias, np.nan, fit["score0"] ** 2 / fit["info0"])
+    table = wald_table(beta, se)
     return pd.DataFrame(
-        {**wald_table(beta, 1 / np.sqrt(info)), "loglik": loglik, "converged": converged},
+        {
+            **table,
+            "loglik": fit["loglik"],
+            "converged": fit["converged"],
+            "p_wald": table["p"],
+            "p_lr": np.where(alias, np.nan, _chi2_p(np.maximum(lr, 0))),
+            "p_score": _chi2_p(score),
+            "loglik0": fit["loglik0"],
+            "flag": _flags(fit["converged"], fit["infinite"], alias),
+        },
         index=x.columns,
     )
 
@@ -147,38 +153,33 @@ def wald_table(beta: np.ndarray, se: np.ndarray) -> dict[str, np.ndarray]:
     (1.0, 1.0)
     """
     z = special.ndtri(0.975)
-    return {
-        "coef": beta,
-        "se": se,
-        "hr": np.exp(beta),
-        "lower": np.exp(beta - z * se),
-        "upper": np.exp(beta + z * se),
-        "p": 2 * special.ndtr(-np.abs(beta / se)),
-    }
+    with np.errstate(over="ignore"):  # a running-away term: R prints Inf
+        return {
+            "coef": beta,
+            "se": se,
+            "hr": np.exp(beta),
+            "lower": np.exp(beta - z * se),
+            "upper": np.exp(beta + z * se),
+            "p": 2 * special.ndtr(-np.abs(beta / se)),
+        }
 
 
-def _efron_multi(
-    beta: np.ndarray, x: np.ndarray, order: dict[str, np.ndarray]
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """Log partial likelihood, score vector and information matrix of one Cox model."""
-    w = np.exp(x @ beta)
-    wx = w[:, None] * x
-    wxx = wx[:, :, None] * x[:, None, :]
-    rev = lambda a: np.cumsum(a[::-1], axis=0)[::-1]  # noqa: E731  risk-set sums
-    first, g, has = order["first"], order["group"], order["has_event"]
-    r0, r1, r2 = rev(w)[first], rev(wx)[first], rev(wxx)[first]
-    ev = order["event"]
-    d0 = np.add.reduceat(w * ev, g)[has]
-    d1 = np.add.reduceat(wx * ev[:, None], g)[has]
-    d2 = np.add.reduceat(wxx * ev[:, None, None], g)[has]
-    xs = (x * ev[:, None]).sum(axis=0)
-    k, frac = order["k"], order["frac"]
-    s0 = r0[k] - frac * d0[k]
-    m1 = (r1[k] - frac[:, None] * d1[k]) / s0[:, None]
-    m2 = (r2[k] - frac[:, None, None] * d2[k]) / s0[:, None, None]
-    loglik = float(beta @ xs - np.log(s0).sum())
-    info = (m2 - m1[:, :, None] * m1[:, None, :]).sum(axis=0)
-    return loglik, xs - m1.sum(axis=0), info
+def _multi_fit(time, event, x, max_iter, tol):
+    t, e = as_survival(time, event)
+    xv = _check_covariates(x, t.size)
+    if e.sum() == 0:
+        raise ValueError("event has no events: the Cox model is not identifiable")
+    idx = np.argsort(t, kind="stable")
+    order = _efron.cox_order(t[idx], e[idx].astype(float))
+    return _efron.newton_multi(xv[idx], order, max_iter, tol)
+
+
+def _multi_se(fit: dict) -> np.ndarray:
+    keep = ~fit["aliased"]
+    se = np.full(keep.size, np.nan)
+    if keep.any():
+        se[keep] = np.sqrt(np.diag(np.linalg.inv(fit["info"][np.ix_(keep, keep)])))
+    return se
 
 
 def cox_multi(
@@ -186,115 +187,119 @@ def cox_multi(
 ) -> pd.DataFrame:
     """One multivariable Cox model (Efron ties), as R's ``coxph(Surv(time, event) ~ .)``.
 
-    Newton-Raphson from zero with step halving, as ``coxph``; Wald standard errors
-    (inverse information), 95% intervals ``exp(coef +/- 1.96 se)`` and Wald P values,
-    as printed by ``summary(coxph(...))``. Written in numpy because the
-    reconstruction search refits it thousands of times; tested against R and
-    lifelines.
+    Newton-Raphson from zero with R's centring and step halving; Wald standard
+    errors (inverse information), 95% intervals ``exp(coef +/- 1.96 se)`` and Wald P
+    values, as printed by ``summary(coxph(...))``. A constant or collinear term is
+    aliased (NaN, as R's NA) and the others are fitted. The model's three global
+    tests are :func:`cox_tests` (also in ``result.attrs["tests"]``). Written in numpy
+    because the reconstruction search refits it thousands of times; tested against R
+    and lifelines.
 
     Parameters
     ----------
     time, event : array-like
         Survival data (event 0/1).
     x : pandas.DataFrame
-        Covariates of the model, numeric, without NaN.
+        Covariates of the model, numeric, finite.
+    max_iter : int
+        Newton iterations at most.
+    tol : float
+        Convergence: every step below ``tol * max(1, |coef|)``.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by covariate: ``coef``, ``se``, ``hr``, ``lower``, ``upper``, ``p``.
+        Indexed by covariate: ``coef``, ``se``, ``hr``, ``lower``, ``upper``, ``p``,
+        ``converged`` and ``flag`` (as in :func:`cox_batch`). When R would warn that
+        a coefficient may be infinite, that term is flagged and the others are
+        reported converged, as R reports them.
 
     Raises
     ------
     ValueError
-        On bad survival data, NaN covariates, or no events.
+        On bad survival data, NaN or infinite covariates, or no events.
 
     Examples
     --------
     >>> df = pd.DataFrame({"a": [0, 1, 0, 1, 1, 0, 1, 0], "b": [3, 1, 4, 1, 5, 9, 2, 6]})
     >>> fit = cox_multi([1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 0, 1, 1, 1, 0, 1], df)
     >>> list(fit.columns)
-    ['coef', 'se', 'hr', 'lower', 'upper', 'p']
+    ['coef', 'se', 'hr', 'lower', 'upper', 'p', 'converged', 'flag']
     """
-    t, e = as_survival(time, event)
-    xv = _check_covariates(x, t.size)
-    if e.sum() == 0:
-        raise ValueError("no events: the Cox model is not identifiable")
-    beta, info = cox_multi_arrays(t, e.astype(float), xv, max_iter, tol)
-    return pd.DataFrame(
-        wald_table(beta, np.sqrt(np.diag(np.linalg.inv(info)))),
+    fit = _multi_fit(time, event, x, max_iter, tol)
+    # A model stopped by a running-away term (R's warning) still estimates the others.
+    conv = np.full(x.shape[1], bool(fit["converged"]) or bool(fit["infinite"].any()))
+    conv &= ~fit["infinite"] & ~fit["aliased"]
+    out = pd.DataFrame(
+        {
+            **wald_table(fit["beta"], _multi_se(fit)),
+            "converged": conv,
+            "flag": _flags(conv, fit["infinite"], fit["aliased"]),
+        },
         index=x.columns,
     )
+    out.attrs["tests"] = _tests(fit, out["coef"].to_numpy(), _multi_se(fit)).to_dict("index")
+    return out
+
+
+def _tests(fit: dict, beta: np.ndarray, se: np.ndarray) -> pd.DataFrame:
+    keep = ~fit["aliased"]
+    df = int(keep.sum())
+    b = beta[keep]
+    wald = float(b @ fit["info"][np.ix_(keep, keep)] @ b) if df else 0.0
+    lr = 2 * (fit["loglik"] - fit["loglik0"])
+    chisq = np.array([lr, wald, fit["score_chisq"]])
+    return pd.DataFrame(
+        {"chisq": chisq, "df": df, "p": _chi2_p(np.maximum(chisq, 0), max(df, 1))},
+        index=pd.Index(["likelihood_ratio", "wald", "score"], name="test"),
+    )
+
+
+def cox_tests(
+    time: object, event: object, x: pd.DataFrame, max_iter: int = 30, tol: float = 1e-10
+) -> pd.DataFrame:
+    """The three global tests of a Cox model, as the last lines of ``summary(coxph)``.
+
+    ``Likelihood ratio test`` (``summary(fit)$logtest``), ``Wald test``
+    (``$waldtest``) and ``Score (logrank) test`` (``$sctest``) of
+    ``coxph(Surv(time, event) ~ .)``, Efron ties; degrees of freedom exclude
+    aliased terms. With one 0/1 covariate the score test is the log-rank test of
+    ``survdiff`` (Efron ties make it differ slightly when times are tied).
+
+    Parameters
+    ----------
+    time, event : array-like
+        Survival data (event 0/1).
+    x : pandas.DataFrame
+        Covariates of the model, numeric, finite.
+    max_iter, tol
+        As in :func:`cox_multi`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``likelihood_ratio``, ``wald``, ``score``: ``chisq``, ``df``, ``p``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [0, 1, 0, 1, 1, 0, 1, 0]})
+    >>> tests = cox_tests([1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 0, 1, 1, 1, 0, 1], df)
+    >>> list(tests.index), bool((tests["p"] <= 1).all())
+    (['likelihood_ratio', 'wald', 'score'], True)
+    """
+    fit = _multi_fit(time, event, x, max_iter, tol)
+    return _tests(fit, fit["beta"], _multi_se(fit))
 
 
 def cox_multi_arrays(
     t: np.ndarray, e: np.ndarray, xv: np.ndarray, max_iter: int = 30, tol: float = 1e-10
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Numpy core of :func:`cox_multi`: (coef, information matrix)."""
-    idx = np.argsort(t, kind="stable")
-    x, order = xv[idx], _cox_order(t[idx], e[idx])
-    beta = np.zeros(x.shape[1])
-    loglik, score, info = _efron_multi(beta, x, order)
-    for _ in range(max_iter):
-        step = np.linalg.solve(info, score)
-        for _half in range(20):
-            new = _efron_multi(beta + step, x, order)
-            if new[0] >= loglik - 1e-12:
-                break
-            step = step / 2
-        beta = beta + step
-        loglik, score, info = new
-        if np.all(np.abs(step) < tol * np.maximum(1, np.abs(beta))):
-            break
-    return beta, info
+    """Numpy core of :func:`cox_multi`: (coef, information matrix).
 
-
-def cox_switch(time: object, event: object, switch: object) -> dict[str, float]:
-    """Cox model with one time-dependent 0/1 covariate that switches on once (Efron ties).
-
-    The covariate is 0 until ``switch`` and 1 after it (``NaN`` or ``inf``: never),
-    as in the counting-process data ``(0, s]`` with 0 and ``(s, T]`` with 1 that R's
-    ``coxph(Surv(start, stop, event) ~ x)`` or lifelines' ``CoxTimeVaryingFitter``
-    fit: at an event at time t the covariate is 1 exactly when ``switch < t``.
-
-    Returns
-    -------
-    dict
-        ``coef``, ``se``, ``hr``, ``lower``, ``upper``, ``p`` (Wald, 95%).
-
-    Raises
-    ------
-    ValueError
-        On bad survival data or a switch of different length.
-
-    Examples
-    --------
-    >>> fit = cox_switch([5, 6, 7, 8, 9, 10], [1, 1, 1, 1, 0, 1], [1, None, 2, None, 3, 9])
-    >>> bool(fit["hr"] > 0)
-    True
+    No validation and no pandas: the reconstruction calls it thousands of times.
+    An aliased term has coef NaN and the row and column of the identity in the
+    information, so that ``inv(info)`` still gives the other terms' variances.
     """
-    t, e = as_survival(time, event)
-    s = np.asarray([np.inf if v is None else v for v in np.asarray(switch, dtype=object)], float)
-    if s.shape != t.shape:
-        raise ValueError(f"switch must have the length of time ({t.size}), got {s.size}")
-    s = np.where(np.isnan(s), np.inf, s)
-    times = np.unique(t[e == 1])
-    x = (s[None, :] < times[:, None]).astype(float)  # covariate at each event time
-    at_risk = t[None, :] >= times[:, None]
-    dies = (t[None, :] == times[:, None]) & (e[None, :] == 1)
-    d = dies.sum(axis=1)
-    k = np.repeat(np.arange(times.size), d)
-    frac = np.concatenate([np.arange(m) / m for m in d])
-    beta, step = 0.0, 1.0
-    for _ in range(50):
-        w = np.exp(beta * x)
-        s0, s1 = (at_risk * w).sum(1), (at_risk * w * x).sum(1)
-        d0, d1 = (dies * w).sum(1), (dies * w * x).sum(1)
-        a0, a1 = s0[k] - frac * d0[k], s1[k] - frac * d1[k]
-        score = (dies * x).sum() - (a1 / a0).sum()
-        info = (a1 / a0 - (a1 / a0) ** 2).sum()
-        step = score / info
-        beta += step
-        if abs(step) < 1e-10:
-            break
-    return {k: float(v[0]) for k, v in wald_table(np.array([beta]), 1 / np.sqrt([info])).items()}
+    idx = np.argsort(t, kind="stable")
+    fit = _efron.newton_multi(xv[idx], _efron.cox_order(t[idx], e[idx]), max_iter, tol)
+    return fit["beta"], fit["info"]
