@@ -284,3 +284,30 @@ def test_fast_ranksum_p_equals_the_reference_wilcoxon(seed):
         x = np.round(rng.gamma(2, 5, nx) / step) * step
         y = np.round(rng.gamma(2, 6, ny) / step) * step
         assert ranksum_p(x, y) == pytest.approx(wilcoxon_ranksum(x, y).pvalue, rel=1e-12)
+
+
+def test_closest_p_takes_any_of_the_three_cox_tests():
+    """Issue 13: a printed Cox P is met if the Wald, LR or score P gives it."""
+    from carbook.reconstruct.targets import closest_p
+
+    lo, hi = printed_interval(".02")
+    assert closest_p({"p_wald": 0.027, "p_lr": 0.022, "p_score": 0.023}, lo, hi) == (
+        "likelihood-ratio",
+        0.022,
+    )
+    assert closest_p({"p_wald": 0.017, "p_lr": 0.016, "p_score": 0.03}, lo, hi)[0] == "Wald"
+    # none inside: the nearest, so the loss still sees how far off it is
+    assert closest_p({"p_wald": 0.04, "p_lr": 0.03, "p_score": np.nan}, lo, hi) == (
+        "likelihood-ratio",
+        0.03,
+    )
+
+
+def test_calibration_report_names_the_test_of_every_met_cox_p():
+    from carbook.reconstruct.run import evaluate
+
+    report = evaluate("wudhikarn2021", 1)
+    cox = {t.claim for t in load_spec("wudhikarn2021").targets if t.kind.startswith("cox")}
+    met = report[(report["part"] == "p") & report["within"] & report["claim"].isin(cox)]
+    assert not met.empty and met["note"].str.startswith("P by the ").all()
+    assert {"Wald", "likelihood-ratio"} <= set(met["note"].str.extract(r"P by the (.*) test")[0])

@@ -140,3 +140,39 @@ def test_signed_rank_rejects_bad_pairs():
         tables.wilcoxon_signed_rank([1, 2], [1])
     with pytest.raises(ValueError, match="all paired differences are zero"):
         tables.wilcoxon_signed_rank([1, 2], [1, 2])
+
+
+def _family_call(row):
+    """The carbook.tables function behind one R call of tables_family.csv."""
+    x = [float(v) for v in str(row.x).replace(";", ",").split(",")]
+    if row.kind == "contingency":
+        return tables.fisher_midp(np.array(x).reshape(2, 2))
+    y = [float(v) for v in str(row.y).split(",")]
+    if row.call.startswith("median test"):
+        return tables.median_test(x, y, row.call[len("median test (") : -1])
+    if row.call.startswith("sign test"):
+        return tables.sign_test(x, y)
+    kwargs = {"exact": False} if "exact = FALSE" in row.call else {}
+    if "correct = FALSE" in row.call:
+        kwargs["correct"] = False
+    func = tables.wilcoxon_signed_rank if row.kind == "paired" else tables.wilcoxon_ranksum
+    res = func(x, y, **kwargs)
+    assert res.method == row.call
+    return res
+
+
+@pytest.mark.parametrize("row", list(pd.read_csv(FIX / "tables_family.csv").itertuples()))
+def test_test_families_match_r(row):
+    """Mid-p, median and sign tests and wilcox.test options vs R (tables_family_reference.R)."""
+    assert _family_call(row).pvalue == pytest.approx(row.pvalue, abs=TOL)
+
+
+def test_family_tests_reject_bad_arguments():
+    with pytest.raises(ValueError, match="2×2"):
+        tables.fisher_midp([[1, 2, 3], [4, 5, 6]])
+    with pytest.raises(ValueError, match="test must be one of"):
+        tables.median_test([1, 2], [3, 4], "t.test")
+    with pytest.raises(ValueError, match="equal length"):
+        tables.sign_test([1, 2], [1])
+    with pytest.raises(ValueError, match="all paired differences are zero"):
+        tables.sign_test([1, 2], [1, 2])

@@ -100,11 +100,27 @@ def test_comparable_expansion_threshold_does_not_matter_in_stated_range():
     assert set(counts.values()) == {4}
 
 
-def test_expansion_search_finds_no_test_giving_015():
+def test_expansion_search_finds_the_readings_that_give_015():
+    """Issue 13: R's default wilcox.test and Mood's median test print .15 (checked in R)."""
     res = expansion.test_search()
-    assert not res["reproduces"].any()
-    assert len(res) == 13
     assert res["pvalue"].between(0, 1).all()
+    hits = res[res["reproduces"] & ~res["placed"]].set_index(["msk16", "msk36", "test"])
+    assert hits.loc[("missing", "0", "wilcox.test"), "pvalue"].item() == pytest.approx(
+        0.149423625134608, abs=1e-9
+    )  # tests/fixtures/tables_family.csv, wilcox.test
+    assert hits.loc[("missing", "missing", "median test (fisher.test)"), "pvalue"].item() == (
+        pytest.approx(0.153434800493624, abs=1e-9)
+    )
+    assert not res.duplicated(["design", "msk16", "msk36", "non_expanders", "test", "scale"]).any()
+
+
+def test_expansion_readings_respect_the_text():
+    """MSK36's first peak is placed only below its second (the text: a higher expansion)."""
+    for r in expansion.readings():
+        assert r.first.size in (8, 9, 10) and r.second.size in (6, 10)
+    options = expansion._options(patients.load_table5())
+    assert np.nanmax(list(options["MSK36"].values())) < 177758
+    assert np.nanmax(list(options["MSK16"].values())) > 2320302
 
 
 def test_flow_nodes_counts_come_from_counts_csv():
@@ -117,3 +133,25 @@ def test_salvage_cr_rates_are_exact_intervals():
     rates = synthesis.salvage_cr_rates()
     assert (rates["low"] <= rates["estimate"]).all() and (rates["estimate"] <= rates["high"]).all()
     assert rates["study"].tolist() == ["wudhikarn2021", "wudhikarn2021", "xu2023", "gauthier2021"]
+
+
+def test_one_detective_one_rule():
+    """Issue 13: no registry row says "no test" while the detective finds one."""
+    from carbook.published import load_published, studies
+    from carbook.studies.wudhikarn2021 import findings
+
+    f = findings.search_findings()
+    assert f["consistent"].all(), f[~f["consistent"]]
+    # every reason anywhere in the book that claims an empty search has its search here
+    for study in studies():
+        reg = load_published(study)
+        claims = set(reg.loc[reg["reason"].str.contains(findings.NONE_FOUND), "id"])
+        assert claims <= set(f.index), (study, claims - set(f.index))
+
+
+def test_scorecard_reads_the_detective():
+    card = book.study_scorecard("wudhikarn2021").set_index("claim_id")
+    verdicts = table1.verdicts()
+    for claim, v in verdicts.iterrows():
+        assert card.loc[claim, "reproduced"] == v["pvalue"]
+        assert (card.loc[claim, "status"] == "not_reproducible") == (v["matches"] == 0)

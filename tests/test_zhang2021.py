@@ -33,3 +33,14 @@ def test_search_rejects_missing_columns():
 def test_external_comparison_uses_published_values():
     comp = zhang2021.external_comparison()
     assert comp["estimate"].tolist() == [43.0, 20.74, 23.0]
+
+
+def test_interval_shapes_symmetric_except_the_cir():
+    """Issue 13: not every printed interval is symmetric (41 (25, 62) is not)."""
+    shapes = zhang2021.interval_shapes()
+    km = shapes.drop(index="cir_1y_cr")
+    assert km["plain"].all() and not km["log"].any() and not km["log-log"].any()
+    cir = shapes.loc["cir_1y_cr"]
+    assert cir["below"] == 16 and cir["above"] == 21
+    fits = [k for k in shapes.columns if k.startswith(("F:", "1-F:")) and cir[k]]
+    assert fits == ["1-F: log-log"]

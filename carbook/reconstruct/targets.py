@@ -8,7 +8,7 @@ cores of :mod:`carbook.survival`, which are tested against R.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -20,8 +20,10 @@ from carbook.reconstruct.spec import Target
 from carbook.tables import wilcoxon_ranksum
 
 __all__ = [
+    "COX_P_TESTS",
     "Endpoints",
     "Evaluator",
+    "closest_p",
     "inconsistent_p_targets",
     "infeasible_hr_targets",
     "ranksum_p",
@@ -50,11 +52,7 @@ def _km_stat(
     if t.kind == "followup":
         a = sv.km_arrays(time, (status == 0).astype(float))
         s, x = a["surv"], a["time"]
-        return (
-            sv.quantile_crossing(s, x, 0.5),
-            sv.quantile_crossing(s, x, 0.75),
-            sv.quantile_crossing(s, x, 0.25),
-        )
+        return tuple(sv.quantile_crossing(s, x, q) for q in (0.5, 0.75, 0.25))
     if t.kind == "cif_at":
         times, est, var = sv.cuminc_arrays(time, status, 1)
         e, v = _step(times, est, t.params["time"], 0.0), _step(times, var, t.params["time"], 0.0)
@@ -121,6 +119,30 @@ def _wald(claim: str, beta: float, se: float) -> dict[tuple[str, str], float]:
     return {(claim, part): float(t[col][0]) for part, col in parts.items()}
 
 
+#: the Cox P values a paper may print, as ``summary(coxph)`` names them
+COX_P_TESTS = {"p_wald": "Wald", "p_lr": "likelihood-ratio", "p_score": "score (log-rank)"}
+
+
+def closest_p(ps: dict[str, float], lo: float, hi: float) -> tuple[str, float]:
+    """The test whose P is nearest the printed interval [lo, hi) (inside: distance 0).
+
+    A printed Cox P is met if any of Wald, likelihood-ratio or score gives it; ties
+    go to the first in :data:`COX_P_TESTS` order (Wald, as the coefficient table).
+
+    Examples
+    --------
+    >>> closest_p({"p_wald": 0.024, "p_lr": 0.021, "p_score": 0.023}, 0.015, 0.025)
+    ('Wald', 0.024)
+    >>> closest_p({"p_wald": 0.027, "p_lr": 0.022, "p_score": 0.023}, 0.015, 0.025)
+    ('likelihood-ratio', 0.022)
+    """
+    dist = {k: max(lo - p, p - hi + 1e-15, 0.0) for k, p in ps.items() if np.isfinite(p)}
+    if not dist:
+        return COX_P_TESTS["p_wald"], float(ps.get("p_wald", np.nan))
+    best = min(COX_P_TESTS, key=lambda k: (dist.get(k, np.inf), list(COX_P_TESTS).index(k)))
+    return COX_P_TESTS[best], float(ps[best])
+
+
 _EXACT: dict[tuple[int, int, float], float] = {}
 
 
@@ -169,8 +191,10 @@ def inconsistent_p_targets(targets: list[Target]) -> dict[str, str]:
 
     A Cox Wald P follows from log(HR) and its standard error, which the printed
     interval fixes: se = (log high - log low) / (2 z). Taking every value the rounded
-    HR and bounds allow gives a range of possible P values; a printed P outside it
-    cannot be met together with the HR and CI (a different test, or a misprint).
+    HR and bounds allow gives a range of possible Wald P values; a printed P outside
+    it cannot be a Wald P. The printed numbers do not bound the likelihood-ratio or
+    score P (they need the data), so the calibration still tries to meet these P
+    values by those tests (see :func:`closest_p`); the finding is only a note.
     """
     out = {}
     for t in targets:
@@ -190,7 +214,7 @@ def inconsistent_p_targets(targets: list[Target]) -> dict[str, str]:
         if p1 <= p_min or p0 > p_max:
             out[t.claim] = (
                 f"printed P {t.p_printed} is outside [{p_min:.3f}, {p_max:.3f}], the Wald P "
-                "values the printed HR and CI allow"
+                "values the printed HR and CI allow, and no likelihood-ratio or score P met it"
             )
     return out
 
@@ -237,7 +261,14 @@ class Evaluator:
             for c, part in zip(self.parts["claim"], self.parts["part"], strict=True)
         ]
         self._notes = pd.Series(notes, dtype=object)
-        self._weight = self._notes.isna().to_numpy(float)
+        # a P outside the Wald range may still be a likelihood-ratio or score P: it
+        # keeps its weight, and its note shows only if no test meets it
+        self._weight = np.array([c not in self.excluded for c in self.parts["claim"]], float)
+        p_rows = self.parts[self.parts["part"] == "p"]
+        self._p_interval = dict(
+            zip(p_rows["claim"], zip(p_rows["lo"], p_rows["hi"], strict=True), strict=True)
+        )
+        self.p_test: dict[str, str] = {}
 
     def achieved(self, cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
         """Achieved value of every (claim, part) on ``cohort``."""
@@ -247,9 +278,11 @@ class Evaluator:
         for (endpoint, where), group in self.cox.items():
             time, status, keep = self._population(cohort, endpoint, where)
             xv = np.column_stack([cohort[t.params["covariate"]].to_numpy(float) for t in group])
-            beta, _, info, _ = sv.cox_arrays(time[keep], status[keep], xv[keep])
+            fit = sv.cox_batch(time[keep], status[keep], pd.DataFrame(xv[keep]))
+            cols = {c: fit[c].to_numpy() for c in ("coef", "se", *COX_P_TESTS)}
             for j, t in enumerate(group):
-                out.update(_wald(t.claim, beta[j], 1 / np.sqrt(info[j])))
+                out.update(_wald(t.claim, cols["coef"][j], cols["se"][j]))
+                self._cox_p(out, t.claim, {k: cols[k][j] for k in COX_P_TESTS})
         for t in self.targets:
             if t.kind in ("cox_mv", "cox_td"):
                 out.update(self._cox_other(t, cohort))
@@ -260,6 +293,12 @@ class Evaluator:
                 parts = zip(("value", "low", "high"), vals, strict=True)
                 out.update({(t.claim, k): v for k, v in parts})
         return out
+
+    def _cox_p(self, out: dict, claim: str, fit: Mapping[str, float]) -> None:
+        """Set the P part to the Wald, LR or score P nearest the printed one."""
+        if claim in self._p_interval:
+            ps = {k: float(fit[k]) for k in COX_P_TESTS}
+            self.p_test[claim], out[claim, "p"] = closest_p(ps, *self._p_interval[claim])
 
     def _summary(self, t: Target, cohort: pd.DataFrame) -> tuple[float, float, float]:
         """(value, low, high) of a KM, CIF, follow-up or median (range) target."""
@@ -297,7 +336,9 @@ class Evaluator:
         if t.kind == "cox_td":
             switch = cohort[t.params["switch"]].to_numpy()[keep]
             fit = sv.cox_switch(time[keep], event[keep], switch)
-            return _wald(t.claim, fit["coef"], fit["se"])
+            out = _wald(t.claim, fit["coef"], fit["se"])
+            self._cox_p(out, t.claim, fit)
+            return out
         covs = list(t.params["covariates"])
         key = (t.params["endpoint"], t.params.get("where"), *covs)
         if key not in self._fits:
@@ -305,6 +346,7 @@ class Evaluator:
             beta, info = sv.cox_multi_arrays(time[keep], event[keep], xv)
             self._fits[key] = beta, np.sqrt(np.diag(np.linalg.inv(info)))
         beta, se = self._fits[key]
+        self.p_test[t.claim] = COX_P_TESTS["p_wald"]  # summary(coxph) prints no per-term LR
         j = covs.index(t.params["term"])
         return _wald(t.claim, beta[j], float(se[j]))
 
@@ -346,4 +388,7 @@ class Evaluator:
         missed = "not met jointly with the other targets within the search budget"
         out["note"] = self._notes.fillna("").to_numpy()
         out.loc[(out["note"] == "") & ~out["within"], "note"] = missed
+        met_p = (out["part"] == "p") & out["within"] & out["claim"].isin(self.p_test)
+        tests = [f"P by the {self.p_test[c]} test" for c in out.loc[met_p, "claim"]]
+        out.loc[met_p, "note"] = tests
         return out

@@ -62,9 +62,9 @@ METHODS = {
     "followup": "reverse Kaplan-Meier median (IQR)",
     "median_range": "median (range)",
     "wilcoxon": "wilcox.test (exact when no ties, else normal with continuity correction)",
-    "cox_hr": "coxph, Efron ties, Wald CI and P",
+    "cox_hr": "coxph, Efron ties, Wald CI",
     "cox_mv": "multivariable coxph, Efron ties, Wald CI and P",
-    "cox_td": "time-dependent coxph (counting process), Efron ties, Wald CI and P",
+    "cox_td": "time-dependent coxph (counting process), Efron ties, Wald CI",
 }
 
 
@@ -101,9 +101,11 @@ def _rows(t: Target, report: pd.DataFrame, seed: int) -> list[dict[str, object]]
     if t.p_claim:
         p = mine.loc[["p"]].reset_index()
         value = float(p["achieved"].iloc[0])
-        out.append(
-            reproduction(t.p_claim, value, method=method, basis="synthetic", **_miss(p, seed))
-        )
+        note = str(p["note"].iloc[0])
+        how = f"{method}; {note}" if note.startswith("P by") else method
+        if t.kind in ("cox_hr", "cox_td") and not note.startswith("P by"):
+            how += "; P: the Wald, likelihood-ratio or score P nearest the printed one"
+        out.append(reproduction(t.p_claim, value, method=how, basis="synthetic", **_miss(p, seed)))
     return out
 
 

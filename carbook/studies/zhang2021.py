@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from carbook.cimatch import search_ci_methods
+from carbook.cimatch import km_transform_check, search_ci_methods
 from carbook.data import load_counts
 from carbook.published import load_published
 from carbook.records import reproduction, reproductions
 from carbook.studies.common import from_counts, from_synthetic
 
-__all__ = ["ci_cases", "ci_method", "external_comparison", "reproduce"]
+__all__ = ["ci_cases", "ci_method", "external_comparison", "interval_shapes", "reproduce"]
 
 STUDY = "zhang2021"
 
@@ -65,6 +65,42 @@ def ci_method() -> str:
     if len(winners) != 1:
         raise ValueError(f"expected exactly one matching CI method, found {winners}")
     return winners[0]
+
+
+#: printed survival intervals, and whether each is a cumulative incidence (F, not S)
+SURVIVAL_CLAIMS = {"efs_1y": False, "os_1y": False, "cir_1y_cr": True, "efs_1y_cr": False}
+
+
+def interval_shapes() -> pd.DataFrame:
+    """Which interval transforms each printed 1-year interval fits (printed numbers only).
+
+    Each transform is symmetric on its own scale (:func:`carbook.cimatch.km_transform_check`):
+    ``plain`` on the estimate itself (symmetric), ``log`` and ``log-log`` as R's
+    ``survfit``. A cumulative incidence F is checked on F (``F: ...``; log-log on F is
+    ``cmprsk``'s interval) and on 1 - F (``1-F: ...``; log-log there is a 1 - KM
+    interval with ``conf.type = "log-log"``). ``os_1y_cr`` prints as ``efs_1y_cr``.
+
+    Examples
+    --------
+    >>> shapes = interval_shapes()
+    >>> shapes.loc["efs_1y", "plain"], shapes.loc["cir_1y_cr", "F: plain"]
+    (True, False)
+    """
+    reg = load_published(STUDY).set_index("id")
+    rows = {}
+    for claim, incidence in SURVIVAL_CLAIMS.items():
+        v, lo, hi = (reg.loc[claim, k] for k in ("value", "low", "high"))
+        row = {"printed": f"{v} ({lo}, {hi})", "below": float(v) - float(lo)}
+        row["above"] = float(hi) - float(v)
+        fits = km_transform_check(v, lo, hi)["consistent"]
+        if incidence:
+            flip = km_transform_check(*(str(100 - int(x)) for x in (v, hi, lo)))["consistent"]
+            row |= {f"F: {k}": b for k, b in fits.items()}
+            row |= {f"1-F: {k}": b for k, b in flip.items()}
+        else:
+            row |= dict(fits.items())
+        rows[claim] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def reproduce() -> pd.DataFrame:

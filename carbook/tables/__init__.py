@@ -12,11 +12,12 @@ from carbook.tables.contingency import (
     chisq_test,
     expected_counts,
     fisher_exact,
+    fisher_midp,
     gtsummary_test,
     test_battery,
 )
 from carbook.tables.proportions import CI_METHODS, proportion_ci
-from carbook.tables.ranks import wilcoxon_ranksum, wilcoxon_signed_rank
+from carbook.tables.ranks import median_test, sign_test, wilcoxon_ranksum, wilcoxon_signed_rank
 
 __all__ = [
     "CI_METHODS",
@@ -24,8 +25,11 @@ __all__ = [
     "chisq_test",
     "expected_counts",
     "fisher_exact",
+    "fisher_midp",
     "gtsummary_test",
+    "median_test",
     "proportion_ci",
+    "sign_test",
     "test_battery",
     "wilcoxon_ranksum",
     "wilcoxon_signed_rank",

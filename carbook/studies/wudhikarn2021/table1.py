@@ -26,6 +26,7 @@ __all__ = [
     "p_for",
     "reproduce_p_values",
     "rule_summary",
+    "verdicts",
 ]
 
 STUDY = "wudhikarn2021"
@@ -165,29 +166,85 @@ def rule_summary() -> pd.DataFrame:
     return out.rename(columns={"sum": "rows_reproduced", "size": "rows"}).reset_index()
 
 
+def verdicts() -> pd.DataFrame:
+    """One verdict per printed Table 1 P: the rule, else the search, else nothing.
+
+    The rule is gtsummary's default on the row's primary table (it explains most
+    rows). Where it fails, the detective's whole search (every candidate table ×
+    every test) is read in its declared order (primary table first, then the
+    variants as listed in ``table1_tests.csv``, tests as in the battery) and the first
+    match is taken, saying it was selected because it matches. Where nothing
+    matches, the rule's value is kept as the closest standard answer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``p_claim``: ``printed``, ``pvalue``, ``source`` (``rule``,
+        ``search`` or ``none``), ``variant``, ``table``, ``test``, ``tried`` (variant ×
+        test combinations) and ``matches`` (how many print as published).
+
+    Examples
+    --------
+    >>> v = verdicts()
+    >>> v.loc["t1_burden_p", ["source", "test"]].tolist()
+    ['search', 'fisher.test']
+    >>> v.loc["t1_prior_hsct_p", "source"], int(v.loc["t1_prior_hsct_p", "matches"])
+    ('none', 0)
+    """
+    d = detective()
+    d = pd.concat([d[d["primary"]], d[~d["primary"]]])  # the declared order
+    rows = {}
+    for claim, group in d.groupby("p_claim", sort=False):
+        rule = group[group["primary"] & (group["test"] == "gtsummary default")].iloc[0]
+        hits = group[group["reproduces"]]
+        pick, source = (rule, "rule") if rule["reproduces"] else (rule, "none")
+        if not rule["reproduces"] and not hits.empty:
+            pick, source = hits.iloc[0], "search"
+        rows[claim] = {
+            "printed": rule["printed"],
+            "pvalue": pick["pvalue"],
+            "source": source,
+            "variant": pick["variant"],
+            "table": pick["table"],
+            "test": pick["test"],
+            "tried": len(group),
+            "matches": int(group["reproduces"].sum()),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("p_claim")
+
+
+def _method(v: pd.Series) -> str:
+    where = f"{v['test']} on {v['variant']} [{v['table']}]"
+    if v["source"] == "search":
+        return (
+            f"{where}: not gtsummary's rule "
+            f"({v['matches']} of {v['tried']} table x test combinations print {v['printed']})"
+        )
+    if v["source"] == "none":
+        return f"gtsummary's rule, {where}: none of {v['tried']} combinations matches"
+    return f"gtsummary default on {v['variant']} [{v['table']}]"
+
+
+def _selected(claim: str, v: pd.Series, notes: pd.Series) -> str:
+    """Which choice behind a verdict was made because it matches ("" if none)."""
+    if v["source"] == "search":
+        return f"{v['test']} on {v['variant']}"
+    note = notes.get((claim, v["variant"]), "")
+    return f"the table {v['variant']}" if "because it matches" in str(note) else ""
+
+
 def reproduce_p_values() -> list[dict[str, object]]:
-    """Table 1 P values by gtsummary's default rule on each row's primary table.
+    """Table 1 P values as :func:`verdicts` reads the detective (one rule for all rows).
 
     Examples
     --------
     >>> {r["claim_id"]: round(r["reproduced"], 2) for r in reproduce_p_values()}["t1_male_p"]
     1.0
     """
-    d = detective()
-    d = d[d["primary"] & (d["test"] == "gtsummary default")]
-    notes = load_tests().set_index(["characteristic", "variant"])["note"]
+    notes = load_tests().set_index(["p_claim", "variant"])["note"]
     return [
-        reproduction(
-            r.p_claim,
-            r.pvalue,
-            method=f"gtsummary default on {r.variant} [{r.table}]",
-            selected=(
-                f"the table {r.variant}"
-                if "because it matches" in notes[(r.characteristic, r.variant)]
-                else ""
-            ),
-        )
-        for r in d.itertuples()
+        reproduction(claim, v["pvalue"], method=_method(v), selected=_selected(claim, v, notes))
+        for claim, v in verdicts().iterrows()
     ]
 
 
