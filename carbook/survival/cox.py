@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from carbook.survival import _efron
 from carbook.survival._input import as_survival
@@ -29,28 +29,36 @@ def _check_covariates(x: object, n: int) -> np.ndarray:
         raise ValueError("x must be a pandas DataFrame (one column per covariate)")
     if x.shape[1] == 0:
         raise ValueError("x must have at least one column")
-    bad = [c for c in x.columns if not pd.api.types.is_numeric_dtype(x[c])]
-    if bad:
-        raise ValueError(f"x has non-numeric columns {bad}")
-    xv = x.to_numpy(dtype=float)
+    try:
+        xv = x.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        bad = [c for c, dt in x.dtypes.items() if not pd.api.types.is_numeric_dtype(dt)]
+        raise ValueError(f"x has non-numeric columns {bad}") from None
     if xv.shape[0] != n:
         raise ValueError(f"x has {xv.shape[0]} rows but time has {n}")
-    if np.isnan(xv).any():
-        raise ValueError(f"x has NaN in columns {list(x.columns[np.isnan(xv).any(axis=0)])}")
-    if np.isinf(xv).any():
+    if not np.isfinite(xv).all():
+        if np.isnan(xv).any():
+            raise ValueError(f"x has NaN in columns {list(x.columns[np.isnan(xv).any(axis=0)])}")
         raise ValueError(f"x has infinite values in columns {list(x.columns[np.isinf(xv).any(0)])}")
     return xv
 
 
-def _flags(converged: np.ndarray, infinite: np.ndarray, alias: np.ndarray) -> np.ndarray:
-    out = np.where(converged, "", _efron.FLAG_NOT_CONVERGED).astype(object)
-    out[infinite] = _efron.FLAG_INFINITE
-    out[alias] = _efron.FLAG_ALIASED
-    return out
+def _flags(converged: np.ndarray, infinite: np.ndarray, alias: np.ndarray) -> list[str]:
+    return [
+        _efron.FLAG_ALIASED
+        if a
+        else _efron.FLAG_INFINITE
+        if i
+        else ""
+        if c
+        else _efron.FLAG_NOT_CONVERGED
+        for c, i, a in zip(converged.tolist(), infinite.tolist(), alias.tolist(), strict=True)
+    ]
 
 
 def _chi2_p(chisq: np.ndarray | float, df: int | np.ndarray = 1) -> np.ndarray:
-    return stats.chi2.sf(chisq, df)
+    """Upper chi-square tail (``pchisq(chisq, df, lower.tail = FALSE)``)."""
+    return special.chdtrc(df, chisq)
 
 
 def cox_arrays(
