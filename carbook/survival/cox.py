@@ -161,15 +161,25 @@ def wald_table(beta: np.ndarray, se: np.ndarray) -> dict[str, np.ndarray]:
     (1.0, 1.0)
     """
     z = special.ndtri(0.975)
-    with np.errstate(over="ignore"):  # a running-away term: R prints Inf
-        return {
-            "coef": beta,
-            "se": se,
-            "hr": np.exp(beta),
-            "lower": np.exp(beta - z * se),
-            "upper": np.exp(beta + z * se),
-            "p": 2 * special.ndtr(-np.abs(beta / se)),
-        }
+    lo, hi = beta - z * se, beta + z * se
+    if np.nanmax(np.abs(hi), initial=0.0) > 700:  # a running-away term: R prints Inf
+        with np.errstate(over="ignore"):
+            return _wald_exp(beta, se, lo, hi)
+    return _wald_exp(beta, se, lo, hi)
+
+
+def _wald_exp(
+    beta: np.ndarray, se: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The dictionary of :func:`wald_table` from the limits on the log scale."""
+    return {
+        "coef": beta,
+        "se": se,
+        "hr": np.exp(beta),
+        "lower": np.exp(lo),
+        "upper": np.exp(hi),
+        "p": 2 * special.ndtr(-np.abs(beta / se)),
+    }
 
 
 def _multi_fit(time, event, x, max_iter, tol):
