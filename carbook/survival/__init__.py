@@ -5,8 +5,12 @@ exist because (1) R's default KM interval (``conf.type = "log"``) and R's median
 rule differ from lifelines' defaults, and the papers used R; (2) the cohort
 reconstruction evaluates thousands of candidate cohorts, so its objective needs
 estimators without per-call overhead. Every function is tested against R
-(``tests/r/survival_reference.R``) and, where lifelines offers the same estimator,
-against lifelines.
+(``tests/r/survival_reference.R``, ``cox_tests_reference.R`` and the parity suite
+``parity_reference.R``) and, where lifelines offers the same estimator, against
+lifelines. Quantiles follow one of two named R rules (:data:`QUANTILE_RULES`);
+Cox fits report Wald, likelihood-ratio and score tests and flag what R warns
+about. For a log-rank test use lifelines' ``logrank_test`` or
+``multivariate_logrank_test`` (checked against ``survdiff`` in the parity suite).
 """
 
 from carbook.survival.cif import cif_log_log, cuminc, cuminc_arrays

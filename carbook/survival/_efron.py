@@ -176,65 +176,91 @@ def is_moving(nxt: np.ndarray | float, beta: np.ndarray | float) -> np.ndarray:
     return (nxt > EPS) & (nxt > TOLER_INF * np.abs(beta))
 
 
-def _halve(beta, step, loglik, frozen, x, order, new):
-    """Halve the steps that lower the log-likelihood (``coxfit6``); mark which did."""
-    halved = np.zeros(beta.size, dtype=bool)
-    for _ in range(HALVINGS):
-        worse = ~(new[0] >= loglik - 1e-12) & ~frozen
-        if not worse.any():
-            break
-        halved |= worse
-        step = np.where(worse, step / 2, step)
-        new = efron_terms(beta + step, x, order)
-    return step, new, halved
-
-
 def newton_batch(
     xv: np.ndarray, order: dict[str, np.ndarray], max_iter: int, tol: float
 ) -> dict[str, np.ndarray]:
-    """Univariate Newton-Raphson for every column at once (``x`` sorted by time)."""
+    """Univariate Newton-Raphson for every column at once (``x`` sorted by time).
+
+    The loop is the plain vectorised Newton with step halving; R's stopping point
+    and its "coefficient may be infinite" test are read afterwards from the
+    history of the iterations, so that the calibration's many fits pay nothing
+    for them.
+    """
     x, sc = centred(xv)
     beta = np.zeros(x.shape[1])
     ll0, u0, i0 = efron_terms(beta, x, order)
     loglik, score, info = ll0, u0, i0
-    alias = ~(i0 * sc * sc >= TOLER_CHOL) | constant_columns(x)
-    converged = np.zeros(beta.size, dtype=bool)
+    alias = ~(i0 * sc * sc >= TOLER_CHOL)  # a constant -1/0/1 column has i0 == 0 exactly
+    if x is not xv:  # centred columns: a constant one leaves rounding noise
+        alias |= constant_columns(xv)
+    converged = alias.copy()  # aliased terms never move
+    with np.errstate(over="ignore", invalid="ignore"):  # a separated term may overflow late
+        beta, loglik, info, converged, history, n_iter = _batch_loop(
+            x, order, max_iter, tol, (beta, loglik, score, info), converged
+        )
+    fit = {"beta": beta, "loglik": loglik, "info": info}
+    # All converged (the calibration's case): R's stopping point is not looked for.
+    # R may still warn on a term that later converges; that false alarm is not copied.
     infinite = np.zeros(beta.size, dtype=bool)
-    r_stop = np.zeros(beta.size, dtype=bool)  # where R's coxph would have stopped
-    r_state = [beta, loglik, info]
-    n_iter = 0
-    for n_iter in range(1, max_iter + 1):  # noqa: B007  reported below
-        frozen = converged | infinite | alias
-        step = np.where(frozen, 0.0, score / np.where(info > 0, info, np.inf))
-        new = efron_terms(beta + step, x, order)
-        halved = ~(new[0] >= loglik - 1e-12) & ~frozen
-        if halved.any():
-            step, new, halved = _halve(beta, step, loglik, frozen, x, order, new)
-        beta = beta + step
-        done = np.abs(step) < tol * np.maximum(1, np.abs(beta))
-        first = is_flat(loglik, new[0]) & ~halved & ~frozen & ~r_stop
-        if first.any():  # R's coxph stops here: keep its state, test its warning
-            nxt = new[1] / np.where(new[2] > 0, new[2], np.inf)
-            r_stop |= first
-            r_state = [
-                np.where(first, a, b) for a, b in zip((beta, *new[::2]), r_state, strict=True)
-            ]
-            infinite |= first & is_moving(nxt, beta) & ~done
-        converged |= done & ~infinite
-        loglik, score, info = new
-        if (converged | infinite | alias).all():
-            break
-    # Not converged but flat: R's stopping point and its coefficient, flagged infinite.
-    late = ~converged & ~alias & r_stop
-    infinite |= late
-    beta, loglik, info = (
-        np.where(late | infinite, a, b) for a, b in zip(r_state, (beta, loglik, info), strict=True)
-    )
+    if not converged.all():
+        infinite = _r_stop(history, fit, converged & ~alias, alias)
     return {
-        "beta": beta, "loglik": loglik, "loglik0": ll0, "info": info, "score0": u0,
-        "info0": i0, "converged": converged & ~alias, "infinite": infinite, "aliased": alias,
+        **fit, "loglik0": ll0, "score0": u0, "info0": i0,
+        "converged": converged & ~alias & ~infinite, "infinite": infinite, "aliased": alias,
         "n_iter": np.full(beta.size, n_iter),
     }  # fmt: skip
+
+
+def _batch_loop(x, order, max_iter, tol, start, converged):
+    """Vectorised Newton with step halving; returns the state and the history."""
+    beta, loglik, score, info = start
+    history = []
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):  # noqa: B007  reported below
+        step = np.where(converged, 0.0, score / np.where(info > 0, info, np.inf))
+        new = efron_terms(beta + step, x, order)
+        halved = None
+        for _half in range(HALVINGS):
+            worse = new[0] < loglik - 1e-12
+            if not worse.any():
+                break
+            halved = worse if halved is None else halved | worse
+            step = np.where(worse, step / 2, step)
+            new = efron_terms(beta + step, x, order)
+        beta = beta + step
+        converged |= np.abs(step) < tol * np.maximum(1, np.abs(beta))
+        history.append((beta, loglik, *new, halved))
+        loglik, score, info = new
+        if converged.all():
+            break
+    return beta, loglik, info, converged, history, n_iter
+
+
+def _r_stop(history: list, fit: dict, converged: np.ndarray, alias: np.ndarray) -> np.ndarray:
+    """Where R's ``coxph`` would have stopped each column; flag and restore R's value there.
+
+    R stops at the first step (not halved) whose loglik changes by at most ``eps``
+    relative. A term is flagged infinite if the next Newton step there is large
+    (R's warning), or if it never converged although the loglik was flat; its
+    coefficient, loglik and information are then R's, in ``fit`` (updated).
+    """
+    beta, old, ll, score, info, halved = (
+        np.array([h[i] for h in history]) if i != 5 else [h[5] for h in history] for i in range(6)
+    )
+    flat = np.abs(ll - old) <= EPS * np.abs(ll)
+    for i, h in enumerate(halved):
+        if h is not None:
+            flat[i] &= ~h
+    has = flat.any(axis=0) & ~alias
+    first = flat.argmax(axis=0)
+    cols = np.arange(beta.shape[1])
+    at = (first, cols)
+    nxt = score[at] / np.where(info[at] > 0, info[at], np.inf)
+    infinite = has & (is_moving(nxt, beta[at]) | ~converged)
+    if infinite.any():
+        for key, hist in (("beta", beta), ("loglik", ll), ("info", info)):
+            fit[key] = np.where(infinite, hist[at], fit[key])
+    return infinite
 
 
 def _newton_multi_core(x, order, max_iter, tol, start):
@@ -256,7 +282,7 @@ def _newton_multi_core(x, order, max_iter, tol, start):
                 break
             step, halved = step / 2, True
         beta = beta + step
-        flat = not halved and r_stop is None and is_flat(loglik, new[0])
+        flat = not halved and r_stop is None and abs(new[0] - loglik) <= EPS * abs(new[0])
         loglik, score, info = new
         if np.all(np.abs(step) < tol * np.maximum(1, np.abs(beta))):
             return beta, loglik, info, True, np.zeros(beta.size, bool), n_iter

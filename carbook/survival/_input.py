@@ -27,11 +27,11 @@ def check_arrays(t: np.ndarray, e: np.ndarray) -> None:
     """Cheap checks of numpy (time, event) for the array cores (no copies)."""
     if t.shape != e.shape:
         raise ValueError(f"time and event must have equal length, got {t.size} and {e.size}")
-    if not np.isfinite(t).all():
-        raise ValueError("time contains NaN or infinite values")
-    if (t < 0).any():
+    if not (t.min(initial=0.0) >= 0 and t.max(initial=0.0) < np.inf):  # NaN fails too
+        if not np.isfinite(t).all():
+            raise ValueError("time contains NaN or infinite values")
         raise ValueError("time must be non-negative")
-    if not ((e == 0) | (e == 1)).all():
+    if (e * (e - 1)).any():  # not 0/1 (NaN included)
         raise ValueError("event must be 0 (censored) or 1 (event)")
 
 

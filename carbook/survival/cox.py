@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from carbook.survival import _efron
 from carbook.survival._input import as_survival
@@ -29,28 +29,36 @@ def _check_covariates(x: object, n: int) -> np.ndarray:
         raise ValueError("x must be a pandas DataFrame (one column per covariate)")
     if x.shape[1] == 0:
         raise ValueError("x must have at least one column")
-    bad = [c for c in x.columns if not pd.api.types.is_numeric_dtype(x[c])]
-    if bad:
-        raise ValueError(f"x has non-numeric columns {bad}")
-    xv = x.to_numpy(dtype=float)
+    try:
+        xv = x.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        bad = [c for c, dt in x.dtypes.items() if not pd.api.types.is_numeric_dtype(dt)]
+        raise ValueError(f"x has non-numeric columns {bad}") from None
     if xv.shape[0] != n:
         raise ValueError(f"x has {xv.shape[0]} rows but time has {n}")
-    if np.isnan(xv).any():
-        raise ValueError(f"x has NaN in columns {list(x.columns[np.isnan(xv).any(axis=0)])}")
-    if np.isinf(xv).any():
+    if not np.isfinite(xv).all():
+        if np.isnan(xv).any():
+            raise ValueError(f"x has NaN in columns {list(x.columns[np.isnan(xv).any(axis=0)])}")
         raise ValueError(f"x has infinite values in columns {list(x.columns[np.isinf(xv).any(0)])}")
     return xv
 
 
-def _flags(converged: np.ndarray, infinite: np.ndarray, alias: np.ndarray) -> np.ndarray:
-    out = np.where(converged, "", _efron.FLAG_NOT_CONVERGED).astype(object)
-    out[infinite] = _efron.FLAG_INFINITE
-    out[alias] = _efron.FLAG_ALIASED
-    return out
+def _flags(converged: np.ndarray, infinite: np.ndarray, alias: np.ndarray) -> list[str]:
+    return [
+        _efron.FLAG_ALIASED
+        if a
+        else _efron.FLAG_INFINITE
+        if i
+        else ""
+        if c
+        else _efron.FLAG_NOT_CONVERGED
+        for c, i, a in zip(converged.tolist(), infinite.tolist(), alias.tolist(), strict=True)
+    ]
 
 
 def _chi2_p(chisq: np.ndarray | float, df: int | np.ndarray = 1) -> np.ndarray:
-    return stats.chi2.sf(chisq, df)
+    """Upper chi-square tail (``pchisq(chisq, df, lower.tail = FALSE)``)."""
+    return special.chdtrc(df, chisq)
 
 
 def cox_arrays(
@@ -153,15 +161,25 @@ def wald_table(beta: np.ndarray, se: np.ndarray) -> dict[str, np.ndarray]:
     (1.0, 1.0)
     """
     z = special.ndtri(0.975)
-    with np.errstate(over="ignore"):  # a running-away term: R prints Inf
-        return {
-            "coef": beta,
-            "se": se,
-            "hr": np.exp(beta),
-            "lower": np.exp(beta - z * se),
-            "upper": np.exp(beta + z * se),
-            "p": 2 * special.ndtr(-np.abs(beta / se)),
-        }
+    lo, hi = beta - z * se, beta + z * se
+    if np.nanmax(np.abs(hi), initial=0.0) > 700:  # a running-away term: R prints Inf
+        with np.errstate(over="ignore"):
+            return _wald_exp(beta, se, lo, hi)
+    return _wald_exp(beta, se, lo, hi)
+
+
+def _wald_exp(
+    beta: np.ndarray, se: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The dictionary of :func:`wald_table` from the limits on the log scale."""
+    return {
+        "coef": beta,
+        "se": se,
+        "hr": np.exp(beta),
+        "lower": np.exp(lo),
+        "upper": np.exp(hi),
+        "p": 2 * special.ndtr(-np.abs(beta / se)),
+    }
 
 
 def _multi_fit(time, event, x, max_iter, tol):

@@ -81,6 +81,9 @@ def _newton(z: dict[str, np.ndarray], max_iter: int = 50) -> dict[str, object]:
         return {**out, "beta": np.nan, "loglik": ll0, "info": np.nan, "n_iter": 0,
                 "flag": _efron.FLAG_ALIASED}  # fmt: skip
     for n_iter in range(1, max_iter + 1):
+        if not info > 0:  # the information vanished (all at risk switched, or none)
+            return {**out, "beta": beta, "loglik": loglik, "info": np.nan, "n_iter": n_iter,
+                    "flag": _efron.FLAG_INFINITE}  # fmt: skip
         step, new, halved = _halve(beta, score / info, loglik, z)
         beta += step
         flat = not halved and r_stop is None and abs(new[0] - loglik) <= _efron.EPS * abs(new[0])
@@ -145,7 +148,8 @@ def cox_switch(time: object, event: object, switch: object) -> dict[str, object]
         raise ValueError("event has no events: the Cox model is not identifiable")
     fit = _newton(_design(t, e, s))
     beta, info = fit["beta"], fit["info"]
-    table = wald_table(np.array([beta]), 1 / np.sqrt([info]))
+    se = 1 / np.sqrt(info) if info > 0 else np.nan
+    table = wald_table(np.array([beta]), np.array([se]))
     out: dict[str, object] = {k: float(v[0]) for k, v in table.items()}
     alias = fit["flag"] == _efron.FLAG_ALIASED
     lr = 2 * (fit["loglik"] - fit["loglik0"])
