@@ -37,11 +37,16 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml lab/overrides.json
 $(VENDOR_STAMP): Makefile
 	@command -v npm > /dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q npm > /dev/null; } \
 	  || { echo "npm is needed to vendor the widget JavaScript: apt-get install npm"; exit 1; }
-	rm -rf build/npm $(VENDOR) && mkdir -p build/npm $(VENDOR)/html-manager
+	rm -rf build/npm $(EXTRA) && mkdir -p build/npm $(VENDOR)/html-manager
 	cd build/npm && npm pack --silent @jupyter-widgets/html-manager@$(HTML_MANAGER) requirejs@$(REQUIREJS) > /dev/null
 	tar -xzf build/npm/jupyter-widgets-html-manager-$(HTML_MANAGER).tgz -C build/npm
 	cp build/npm/package/dist/embed-amd.js build/npm/package/dist/*.{woff,woff2,ttf,eot,svg} \
 	  $(VENDOR)/html-manager/
+	# the manager's icon fonts are fetched relative to the page (pages are in chapters/)
+	mkdir -p $(EXTRA)/chapters/@jupyter-widgets/html-manager/dist
+	cp build/npm/package/dist/*.{woff,woff2,ttf,eot,svg} $(EXTRA)/chapters/@jupyter-widgets/
+	cp build/npm/package/dist/*.{woff,woff2,ttf,eot,svg} \
+	  $(EXTRA)/chapters/@jupyter-widgets/html-manager/dist/
 	rm -rf build/npm/package && tar -xzf build/npm/requirejs-$(REQUIREJS).tgz -C build/npm
 	cp build/npm/package/require.js $(VENDOR)/require.js
 	touch $@

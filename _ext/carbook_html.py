@@ -2,6 +2,8 @@
 
 - Each chapter can be downloaded as the notebook executed during the build
   (``.ipynb`` with outputs), not only as its MyST source, which needs jupytext.
+- Pages open in light mode: without a default, the theme logs "Got invalid theme
+  mode" on a reader's first visit (and the figures are drawn for a white page).
 - Every script tag appears once: sphinx-thebe registers its configuration script
   twice in a jupyter-book build, and the second ``const THEBE_JS_URL`` throws
   "Identifier 'THEBE_JS_URL' has already been declared" on every page.
@@ -68,7 +70,17 @@ def page_context(
     _add_notebook_download(app, pagename, context)
 
 
+def light_by_default(app: Sphinx, config: Any) -> None:
+    """Give the theme a default colour mode (jupyter-book sets none).
+
+    pydata-sphinx-theme reads ``default_mode`` from the HTML context (a theme option
+    of that name is refused).
+    """
+    config.html_context.setdefault("default_mode", "light")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the hooks."""
+    app.connect("config-inited", light_by_default)
     app.connect("html-page-context", page_context, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
