@@ -122,7 +122,7 @@ def _cell_text(value: object, places: int | None) -> str:
 
 
 def table(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | pd.Series,
     decimals: int | Mapping[str, int] | None = None,
     caption: str | None = None,
     index: bool = False,
@@ -132,8 +132,8 @@ def table(
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        The table to show.
+    frame : pandas.DataFrame or pandas.Series
+        The table to show (a Series is one column).
     decimals : int or mapping, optional
         Decimals of numeric columns (one number for all, or ``{column: decimals}``).
         Without it, whole floats print without decimals and others as they are.
@@ -157,6 +157,8 @@ def table(
       A 0.34 3
       B    – 4
     """
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
     if caption is None and frame.columns.name:  # e.g. the SYNTHETIC COHORT label
         caption = str(frame.columns.name)
     if index:
