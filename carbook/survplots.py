@@ -20,8 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
-from carbook import plots  # noqa: F401  (house style)
 from carbook import survival as sv
+from carbook.plots import COLUMN_WIDTH  # and the house style
 
 __all__ = ["SYNTHETIC", "cif_figure", "forest_figure", "km_figure"]
 
@@ -84,7 +84,7 @@ def km_figure(
     >>> fig.axes[0].get_title().splitlines()
     ['demo', '(SYNTHETIC COHORT)']
     """
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 4.8))
     for k, (label, (t, e)) in enumerate(groups.items()):
         fit = sv.km(t, e, conf_type)
         x = np.concatenate([[0.0], fit["time"]])
@@ -102,7 +102,7 @@ def km_figure(
         transform=ax.transAxes,
         ha="right",
         va="top",
-        fontsize=9,
+        fontsize=10,
     )
     return _close(fig)
 
@@ -161,7 +161,7 @@ def cif_figure(
     ['Aalen-Johansen (death competing)', '1 - Kaplan-Meier (death censored)']
     """
     t, s = np.asarray(time, float), np.asarray(status, int)
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 4.8))
     ci = sv.cuminc(t, s, 1)
     x = np.concatenate([[0.0], ci["time"]])
     ax.step(
@@ -225,7 +225,7 @@ def forest_figure(table: pd.DataFrame, title: str, synthetic: bool = True) -> Fi
     need = {"hr", "lower", "upper", "pub_hr", "pub_lower", "pub_upper"}
     if need - set(table.columns):
         raise ValueError(f"table is missing columns {sorted(need - set(table.columns))}")
-    fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(table) + 1.6))
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH + 0.6, 0.42 * len(table) + 1.8))
     y = np.arange(len(table))
     for dy, pre, colour, label in (
         (-0.15, "pub_", "C1", "published"),
