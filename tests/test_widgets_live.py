@@ -37,7 +37,8 @@ for ui in Explorer.instances():
         _move(control)
         (out,) = ui.output.outputs
         assert out["output_type"] == "display_data", (name, out)
-        assert set(out["data"]) & {"image/png", "text/html"}, (name, list(out["data"]))
+        shown = set(out["data"]) & {"image/svg+xml", "image/png", "text/html"}
+        assert shown, (name, list(out["data"]))
         moved.append(name)
 print("moved:", len(Explorer.instances()), len(moved), sorted(moved))
 """
