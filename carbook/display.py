@@ -47,7 +47,8 @@ FINDING_STATUSES = ("not_met", "outside", "not_reproducible")
 _WRAP = "max-width:100%;overflow-x:auto;margin-bottom:1em"
 _TABLE = "border-collapse:collapse;font-size:0.9em;font-variant-numeric:tabular-nums"
 _CELL = "padding:0.25em 0.6em;border-bottom:1px solid #ddd;vertical-align:top;text-align:left"
-_LONG = "min-width:14em;max-width:40em;white-space:normal"
+_SHORT = "white-space:nowrap"  # a number with its interval stays on one line
+_LONG = "min-width:16em;max-width:36em;white-space:normal"
 _BADGE = "padding:0.1em 0.45em;border-radius:0.3em;white-space:nowrap;background:{}"
 
 
@@ -91,7 +92,7 @@ class Table:
         colours = self.badges.get(column, {})
         if value in colours:
             text = f'<span style="{_BADGE.format(colours[value])}">{text}</span>'
-        style = _CELL + (";" + _LONG if column in self.long_columns else "")
+        style = _CELL + ";" + (_LONG if column in self.long_columns else _SHORT)
         return f'<td style="{style}">{text}</td>'
 
     def _repr_html_(self) -> str:
