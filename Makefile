@@ -10,19 +10,50 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS := build/notebooks
 CHAPTERS := $(wildcard chapters/*.md)
+# Widget JavaScript, vendored from the npm registry and served with the book
+# (html_extra_path in _config.yml) so that widgets render offline.
+EXTRA := build/extra
+VENDOR := $(EXTRA)/_static/vendor
+HTML_MANAGER := 1.0.15
+REQUIREJS := 2.3.8
+VENDOR_STAMP := build/.vendored
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: book test lint unit nbval html-test lab scorecard snapshot bench clean
+.PHONY: book vendor test lint unit nbval html-test lab scorecard snapshot bench clean
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt constraints.txt pyproject.toml lab/overrides.json
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "carbook needs Python 3.11, found " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" > /dev/null
+	# JupyterLab opens .md chapters as notebooks (jupytext) on a double click
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
-book: $(STAMP)
+# npm only downloads two tarballs (npm pack: no dependencies, no install scripts).
+$(VENDOR_STAMP): Makefile
+	@command -v npm > /dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q npm > /dev/null; } \
+	  || { echo "npm is needed to vendor the widget JavaScript: apt-get install npm"; exit 1; }
+	rm -rf build/npm $(EXTRA) && mkdir -p build/npm $(VENDOR)/html-manager
+	cd build/npm && npm pack --silent @jupyter-widgets/html-manager@$(HTML_MANAGER) requirejs@$(REQUIREJS) > /dev/null
+	tar -xzf build/npm/jupyter-widgets-html-manager-$(HTML_MANAGER).tgz -C build/npm
+	cp build/npm/package/dist/embed-amd.js build/npm/package/dist/*.{woff,woff2,ttf,eot,svg} \
+	  $(VENDOR)/html-manager/
+	# the manager's icon fonts are fetched relative to the page (pages are in chapters/)
+	mkdir -p $(EXTRA)/chapters/@jupyter-widgets/html-manager/dist
+	cp build/npm/package/dist/*.{woff,woff2,ttf,eot,svg} $(EXTRA)/chapters/@jupyter-widgets/
+	cp build/npm/package/dist/*.{woff,woff2,ttf,eot,svg} \
+	  $(EXTRA)/chapters/@jupyter-widgets/html-manager/dist/
+	rm -rf build/npm/package && tar -xzf build/npm/requirejs-$(REQUIREJS).tgz -C build/npm
+	cp build/npm/package/require.js $(VENDOR)/require.js
+	touch $@
+
+vendor: $(VENDOR_STAMP)
+
+book: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/jupyter-book build -W --keep-going .
 	@echo "Book built: file://$(CURDIR)/_build/html/index.html"
 
@@ -42,13 +73,21 @@ nbval: $(STAMP)
 	cd $(NOTEBOOKS) && ../../$(BIN)/pytest -q --nbval-lax -n 2 --dist loadfile \
 	  -o addopts="-p no:cacheprovider" -o testpaths="" *.ipynb
 
-html-test: book
-	$(BIN)/pytest -q -o addopts="" tests/html
+# Browser tests drive Debian's chromium (playwright cannot download a browser here).
+$(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] || { echo "$(CHROMIUM) missing: run as root, or apt-get install chromium"; exit 1; }
+	apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium > /dev/null
+
+# Checks of the built HTML, then every page in headless Chromium at 1366 and 390 px
+# (screenshots in _build/screenshots/).
+html-test: book $(CHROMIUM)
+	$(BIN)/pytest -q -o addopts="-p no:cacheprovider" tests/html
 
 test: lint unit nbval html-test
 
+# JupyterLab refuses to run as root unless told (containers, CI)
 lab: $(STAMP)
-	$(BIN)/jupyter lab chapters/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_cox_screen.py

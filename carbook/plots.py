@@ -7,9 +7,26 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-__all__ = ["interval_plot"]
+__all__ = ["COLUMN_WIDTH", "interval_plot", "spread_plot"]
 
-sns.set_theme(style="whitegrid", context="notebook")
+sns.set_theme(style="whitegrid", context="notebook", font_scale=1.15)
+
+#: figure width in inches, chosen for the book's text column: at the notebook's 72 dpi
+#: it fills the column on a laptop and shrinks by less than a fifth on a 390 px phone,
+#: so that axis labels and at-risk numbers stay about 10 px tall there
+COLUMN_WIDTH = 6.0
+
+
+def _svg_in_notebooks() -> None:
+    """Figures as SVG in a Jupyter kernel, hence in the book: sharp at any zoom."""
+    from IPython import get_ipython
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    if get_ipython() is not None:  # plain Python (tests) displays no figure
+        set_matplotlib_formats("svg")
+
+
+_svg_in_notebooks()
 
 
 def interval_plot(
@@ -50,7 +67,7 @@ def interval_plot(
     missing = {"label", "estimate", "low", "high"} - set(intervals.columns)
     if missing:
         raise ValueError(f"intervals is missing columns {sorted(missing)}")
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(intervals) + 1.4))
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 0.45 * len(intervals) + 1.5))
     ys = range(len(intervals))
     if published is not None:
         ax.axvspan(*published, color="tab:orange", alpha=0.15, label="published interval")
@@ -64,6 +81,49 @@ def interval_plot(
     ax.set_title(title)
     if published is not None:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
+    fig.tight_layout()
+    plt.close(fig)  # the caller displays it; avoids a second copy in notebooks
+    return fig
+
+
+def spread_plot(values: pd.Series, title: str, xlabel: str = "value") -> Figure:
+    """One dot per synthetic cohort (a seaborn strip plot): how far they disagree.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        One value per cohort, indexed by seed.
+    title, xlabel : str
+        Figure title and x-axis label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is empty.
+
+    Examples
+    --------
+    >>> fig = spread_plot(pd.Series([0.3, 0.35, 0.5], index=[1, 2, 3]), "HR")
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['seed 1', 'seed 2', 'seed 3']
+    """
+    if values.empty:
+        raise ValueError("values is empty: no cohort to plot")
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 0.35 * len(values) + 1.4))
+    frame = pd.DataFrame(
+        {xlabel: values.to_numpy(float), "cohort": [f"seed {s}" for s in values.index]}
+    )
+    sns.stripplot(
+        data=frame, x=xlabel, y="cohort", hue="cohort", ax=ax, size=10, jitter=False, legend=False
+    )
+    span = float(values.max() - values.min()) or abs(float(values.iloc[0])) or 1.0
+    ax.set_xlim(values.min() - 0.15 * span, values.max() + 0.15 * span)
+    ax.set_ylabel("")
+    ax.set_title(title, loc="left")
     fig.tight_layout()
     plt.close(fig)  # the caller displays it; avoids a second copy in notebooks
     return fig

@@ -8,6 +8,7 @@ cohort says so in its title.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -17,9 +18,10 @@ from lifelines import KaplanMeierFitter
 from lifelines.plotting import add_at_risk_counts
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
-from carbook import plots  # noqa: F401  (house style)
 from carbook import survival as sv
+from carbook.plots import COLUMN_WIDTH  # and the house style
 
 __all__ = ["SYNTHETIC", "cif_figure", "forest_figure", "km_figure"]
 
@@ -60,7 +62,8 @@ def km_figure(
     groups : mapping
         Label -> (time, event), one curve each.
     title : str
-        Figure title; " (SYNTHETIC COHORT)" is appended when ``synthetic``.
+        Figure title; "(SYNTHETIC COHORT)" is added on a line of its own when
+        ``synthetic``.
     conf_type : {"log", "log-log", "plain"}
         Transform of the pointwise 95% band: "log" is R's ``survfit`` default (the
         authors'), "log-log" is lifelines' default.
@@ -78,10 +81,10 @@ def km_figure(
     Examples
     --------
     >>> fig = km_figure({"all": ([1, 2, 3, 4, 5], [1, 0, 1, 1, 0])}, "demo")
-    >>> fig.axes[0].get_title()
-    'demo (SYNTHETIC COHORT)'
+    >>> fig.axes[0].get_title().splitlines()
+    ['demo', '(SYNTHETIC COHORT)']
     """
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 4.8))
     for k, (label, (t, e)) in enumerate(groups.items()):
         fit = sv.km(t, e, conf_type)
         x = np.concatenate([[0.0], fit["time"]])
@@ -99,7 +102,7 @@ def km_figure(
         transform=ax.transAxes,
         ha="right",
         va="top",
-        fontsize=9,
+        fontsize=10,
     )
     return _close(fig)
 
@@ -116,9 +119,15 @@ def _finish(
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_title(f"{title} ({SYNTHETIC})" if synthetic else title)
+    ax.set_title(_title(title, synthetic))
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.9), frameon=False)
     _at_risk(ax, groups, _ticks(groups, step))
+
+
+def _title(title: str, synthetic: bool) -> str:
+    """Title wrapped for a phone-width column, SYNTHETIC COHORT on a line of its own."""
+    text = textwrap.fill(title, 52)
+    return f"{text}\n({SYNTHETIC})" if synthetic else text
 
 
 def _close(fig: Figure) -> Figure:
@@ -152,7 +161,7 @@ def cif_figure(
     ['Aalen-Johansen (death competing)', '1 - Kaplan-Meier (death censored)']
     """
     t, s = np.asarray(time, float), np.asarray(status, int)
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 4.8))
     ci = sv.cuminc(t, s, 1)
     x = np.concatenate([[0.0], ci["time"]])
     ax.step(
@@ -216,7 +225,7 @@ def forest_figure(table: pd.DataFrame, title: str, synthetic: bool = True) -> Fi
     need = {"hr", "lower", "upper", "pub_hr", "pub_lower", "pub_upper"}
     if need - set(table.columns):
         raise ValueError(f"table is missing columns {sorted(need - set(table.columns))}")
-    fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(table) + 1.6))
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH + 0.6, 0.42 * len(table) + 1.8))
     y = np.arange(len(table))
     for dy, pre, colour, label in (
         (-0.15, "pub_", "C1", "published"),
@@ -233,10 +242,26 @@ def forest_figure(table: pd.DataFrame, title: str, synthetic: bool = True) -> Fi
             label=label,
         )
     ax.axvline(1.0, color="grey", lw=1)
-    ax.set_xscale("log")
+    _log_ticks(ax, table)
     ax.set_yticks(y, table.index.tolist())
     ax.invert_yaxis()
     ax.set_xlabel("Hazard ratio (95% CI, log scale)")
-    ax.set_title(f"{title} ({SYNTHETIC})" if synthetic else title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
+    ax.set_title(_title(title, synthetic), loc="left", pad=26)
+    # above the plot, under the title: seen before the rows it explains
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False)
     return _close(fig)
+
+
+#: hazard ratios labelled on a forest plot's log axis (1-2-5 steps, never overprinted)
+LOG_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
+
+
+def _log_ticks(ax: Axes, table: pd.DataFrame) -> None:
+    """Log x axis labelled at 1-2-5 hazard ratios only (no minor-tick labels)."""
+    ax.set_xscale("log")
+    values = table[["lower", "upper", "pub_lower", "pub_upper"]].to_numpy(float)
+    low, high = np.nanmin(values), np.nanmax(values)
+    ticks = [t for t in LOG_TICKS if low / 1.5 <= t <= high * 1.5] or [1]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlim(min(low, ticks[0]) / 1.15, max(high, ticks[-1]) * 1.15)

@@ -2,55 +2,159 @@
 
 A widget needs a live kernel: in the static book its area is empty. Every widget
 here therefore displays the default result first, as an ordinary figure or table,
-then the controls. The chapters tag such cells ``widget``; a test of the built
-HTML checks that each of them shows something.
+then the controls and an output area that shows the result of the current
+settings as soon as a control moves. The chapters tag such cells ``widget``; a test
+of the built HTML checks that each of them shows something.
+
+``ipywidgets.interactive`` is not used: it does not display what the function
+*returns* (its ``auto_display`` is off), so a moved control showed nothing.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.core.formatters import DisplayFormatter
 from IPython.display import display
+from matplotlib.figure import Figure
 
-__all__ = ["LIVE_NOTE", "static_then_interactive"]
+__all__ = ["LIVE_NOTE", "Explorer", "live_note", "static_then_interactive"]
 
 LIVE_NOTE = (
-    "Interactive version: open this chapter in JupyterLab (`make lab`, or download the "
-    "notebook from the top bar) to move the controls. The static result above shows "
-    "the default settings."
+    "Interactive version: open this chapter in JupyterLab (`make lab` in a clone of the "
+    "repository, see the introduction) to move the controls. The static result above "
+    "shows the default settings."
 )
 
 
-def static_then_interactive(func: Callable[..., Any], **controls: Any) -> widgets.Widget:
-    """Display ``func`` at the controls' default values, then an interactive version.
+def live_note() -> Any:
+    """The :data:`LIVE_NOTE` as a Markdown admonition-like block for a ``remove-input`` cell.
+
+    Returns
+    -------
+    IPython.display.Markdown
+        Rendered as a paragraph in the book (not as a code box).
+
+    Examples
+    --------
+    >>> live_note().data.startswith("*Interactive version")
+    True
+    """
+    from IPython.display import Markdown
+
+    return Markdown(f"*{LIVE_NOTE}*")
+
+
+def _formatted(result: Any) -> dict[str, Any]:
+    """One ``display_data`` output (a Jupyter output dict) for ``result``."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        data, metadata = shell.display_formatter.format(result)
+    else:  # plain Python (tests, doctests): text/html and text/plain only
+        data, metadata = DisplayFormatter().format(result)
+    if isinstance(result, Figure):
+        plt.close(result)  # shown once here, never again by the inline backend
+    return {"output_type": "display_data", "data": data, "metadata": metadata}
+
+
+class Explorer(widgets.VBox):
+    """Controls and an output area redrawn whenever a control moves.
+
+    Parameters
+    ----------
+    func : callable
+        Pure function returning something displayable (figure, DataFrame).
+    controls : dict
+        ipywidgets value controls keyed by ``func``'s arguments.
+    fixed : dict
+        Other arguments of ``func``, passed unchanged.
+    """
+
+    _made: ClassVar[weakref.WeakSet[Explorer]] = weakref.WeakSet()
+
+    @classmethod
+    def instances(cls) -> list[Explorer]:
+        """Every explorer made in this kernel (a live-kernel test moves their controls)."""
+        return list(cls._made)
+
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        controls: dict[str, widgets.ValueWidget],
+        fixed: dict[str, Any],
+    ) -> None:
+        self.func, self.controls, self.fixed = func, controls, fixed
+        self.output = widgets.Output()
+        super().__init__([*controls.values(), self.output])
+        for control in controls.values():
+            control.observe(self.redraw, names="value")
+        Explorer._made.add(self)
+
+    def arguments(self) -> dict[str, Any]:
+        """The arguments of ``func`` at the controls' current values."""
+        return {**self.fixed, **{k: c.value for k, c in self.controls.items()}}
+
+    def redraw(self, change: object = None) -> None:
+        """Replace the output area's content by ``func`` at the current values.
+
+        Exceptions are shown in the output area, as a traceback would be, instead of
+        being lost in the kernel's log.
+        """
+        try:
+            output = _formatted(self.func(**self.arguments()))
+        except Exception as err:  # shown to the reader, not swallowed
+            text = f"{type(err).__name__}: {err}"
+            output = {"output_type": "stream", "name": "stderr", "text": text}
+        self.output.outputs = (output,)
+
+
+def static_then_interactive(func: Callable[..., Any], **controls: Any) -> Explorer:
+    """Display ``func`` at the controls' default values, then the live controls.
+
+    The default result is an ordinary output (it shows in the static book). Below
+    it, the controls and an output area that is empty until a control moves; then
+    it shows ``func`` at the new values. End the cell with ``;`` or assign the
+    result, or Jupyter echoes the controls a second time.
 
     Parameters
     ----------
     func : callable
         Pure function returning something displayable (figure, DataFrame).
     **controls
-        ipywidgets controls (or fixed values), keyed by ``func``'s arguments.
+        ipywidgets value controls, ``ipywidgets.fixed`` values or plain values,
+        keyed by ``func``'s arguments. Plain values are passed unchanged.
 
     Returns
     -------
-    ipywidgets.Widget
-        The interactive widget (already displayed).
+    Explorer
+        The controls and their output area (already displayed).
 
     Examples
     --------
-    >>> w = static_then_interactive(lambda n: n * 2, n=widgets.IntSlider(value=3))
-    ... # doctest: +ELLIPSIS
+    >>> slider = widgets.IntSlider(value=3)
+    >>> ui = static_then_interactive(lambda n: n * 2, n=slider)  # doctest: +ELLIPSIS
     6
-    ...
-    >>> w.result
-    6
+    Explorer(...)
+    >>> slider.value = 5
+    >>> ui.output.outputs[0]["data"]["text/plain"]
+    '10'
     """
-    defaults = {
-        k: (v.value if isinstance(v, widgets.ValueWidget) else v) for k, v in controls.items()
+    live = {k: v for k, v in controls.items() if isinstance(v, widgets.ValueWidget)}
+    fixed = {
+        k: (v.value if isinstance(v, widgets.fixed) else v)
+        for k, v in controls.items()
+        if k not in live
     }
-    display(func(**defaults))
-    ui = widgets.interactive(func, **controls)
+    ui = Explorer(func, live, fixed)
+    default = func(**ui.arguments())
+    display(default)
+    if isinstance(default, Figure):
+        plt.close(default)
     display(ui)
     return ui

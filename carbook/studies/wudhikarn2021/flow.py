@@ -71,32 +71,42 @@ def consort_figure() -> Figure:
     True
     """
     nodes = flow_nodes().set_index("node")
-    fig, ax = plt.subplots(figsize=(9.5, 9))
+    fig, ax = plt.subplots(figsize=(9.0, 9.5))
+    boxes = {}
     for node, row in nodes.iterrows():
-        text = "\n".join(textwrap.wrap(row["label"], 26)) + f"\nn = {row['n']}"
-        ax.text(
+        text = "\n".join(textwrap.wrap(row["label"], 22)) + f"\nn = {row['n']}"
+        boxes[node] = ax.text(
             row["x"],
             -row["y"],
             text,
             ha="center",
             va="center",
-            fontsize=8.5,
+            fontsize=11,
             bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "black"},
             gid=node,
         )
+    for node, row in nodes.iterrows():
         for parent in filter(None, row["parents"].split(";")):
-            p = nodes.loc[parent]
+            # from the bottom of the parent's box to the top of the child's
             ax.annotate(
                 "",
-                xy=(row["x"], -row["y"] + 0.28),
-                xytext=(p["x"], -p["y"] - 0.28),
-                arrowprops={"arrowstyle": "->", "color": "0.35", "lw": 0.8},
+                xy=(0.5, 1.0),
+                xycoords=boxes[node],
+                xytext=(0.5, 0.0),
+                textcoords=boxes[parent],
+                arrowprops={
+                    "arrowstyle": "->",
+                    "color": "0.35",
+                    "lw": 0.8,
+                    "shrinkA": 4,
+                    "shrinkB": 4,
+                },
             )
     ax.axvline(2.95, ymin=0.05, ymax=0.5, color="0.6", ls=":", lw=0.8)
     ax.set_xlim(-0.6, 4.0)
     ax.set_ylim(-nodes["y"].max() - 0.6, 0.6)
     ax.axis("off")
-    ax.set_title("Figure 2 redrawn from counts: salvage after progression (n = 38)")
+    ax.set_title("Figure 2 redrawn from counts:\nsalvage after progression (n = 38)")
     fig.tight_layout()
     plt.close(fig)
     return fig
