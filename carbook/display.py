@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -282,7 +283,14 @@ def _scorecard_rows(scored: pd.DataFrame, all_reasons: bool) -> pd.DataFrame:
         (str(r) if f and str(r).strip() else DASH)
         for r, f in zip(scored["reason"], finding, strict=True)
     ]
+    out["selected to match"] = [_selected(str(m)) for m in scored.get("method", [""] * len(out))]
     return out
+
+
+def _selected(method: str) -> str:
+    """The choice a scorecard method says was selected because it matches, else a dash."""
+    found = re.search(r"\[selected because it matches: (.*)\]", method)
+    return found.group(1) if found else DASH
 
 
 def _reproduced(row: Any) -> str:
@@ -323,11 +331,14 @@ def scorecard_table(
 
     Examples
     --------
-    >>> from carbook.scorecard import study_scorecard
+    >>> from carbook.book import study_scorecard
     >>> sc = study_scorecard("zhang2021").set_index("claim_id")
     >>> t = scorecard_table(sc.loc[["cr_pct"]].reset_index())
-    >>> t.frame.iloc[0].tolist()
+    >>> t.frame.iloc[0].tolist()[:4]
     ['Complete remission rate (%)', '79 (66–92)', '79 (66–92)', 'exact']
+    >>> t.frame.iloc[0, -1]  # the CI method was chosen because it matches
+    'CI method t_mean: the one that prints every bound'
+
     """
     rows = _scorecard_rows(scored.reset_index(drop=True), all_reasons)
     if columns is None:
@@ -336,10 +347,12 @@ def scorecard_table(
             columns.insert(0, "study")
         if (rows["reason"] != DASH).any():
             columns.append("reason")
+        if (rows["selected to match"] != DASH).any():
+            columns.append("selected to match")
     colours = {s.replace("_", " "): c for s, c in STATUS_COLOURS.items()}
     return Table(
         rows[list(columns)],
         caption=caption,
-        long_columns=("number", "reason"),
+        long_columns=("number", "reason", "selected to match"),
         badges={"status": colours},
     )

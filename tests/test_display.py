@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from carbook import display
-from carbook.scorecard import book_scorecard, study_scorecard
+from carbook.book import book_scorecard, study_scorecard
 
 
 @pytest.fixture(scope="module")
