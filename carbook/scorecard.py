@@ -10,14 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from carbook.published import decimals, printed_gap
+from carbook.published import printed_gap
 from carbook.records import reproductions
 
 __all__ = [
     "STATUSES",
     "ScorecardError",
     "check",
-    "compact",
     "score",
     "summary",
 ]
@@ -169,49 +168,3 @@ def summary(scored: pd.DataFrame) -> pd.DataFrame:
     table = pd.crosstab(scored["study"], scored["status"], margins=True, margins_name="total")
     shown = [s for s in STATUSES if s != "outside" or s in table.columns]
     return table.reindex(columns=[*shown, "total"], fill_value=0)
-
-
-def _fmt(value: float, decimals: int) -> str:
-    if pd.isna(value):
-        return ""
-    if float(value).is_integer():
-        return f"{int(value)}"
-    return f"{value:.{decimals + 1}f}"  # one decimal more than printed, to show the gap
-
-
-def _with_bounds(value: str, low: str, high: str) -> str:
-    if not value:
-        return ""
-    return f"{value} ({low}–{high})" if low or high else value
-
-
-def compact(scored: pd.DataFrame) -> pd.DataFrame:
-    """A narrow view for the book: published and reproduced as one string each.
-
-    Reproduced values carry one decimal more than the published ones, so that a
-    match at the printed precision is visible (79.07 for a printed 79).
-
-    Examples
-    --------
-    >>> from carbook.published import load_published
-    >>> from carbook.records import reproduction, reproductions
-    >>> rep = reproductions([reproduction("cr_pct", 79.07, 66.40, 91.74)])
-    >>> sc = score(load_published("zhang2021"), rep)
-    >>> compact(sc).loc["cr_pct", ["published", "reproduced"]].tolist()
-    ['79 (66–92)', '79.1 (66.4–91.7)']
-    """
-    rows = []
-    for r in scored.itertuples(index=False):
-        dec = max(decimals(t) for t in (r.published, r.published_low, r.published_high) if t)
-        rep = [_fmt(v, dec) for v in (r.reproduced, r.reproduced_low, r.reproduced_high)]
-        rows.append(
-            {
-                "claim_id": r.claim_id,
-                "quantity": r.quantity,
-                "published": _with_bounds(r.published, r.published_low, r.published_high),
-                "reproduced": _with_bounds(*rep),
-                "status": r.status,
-                "selected to match": "yes" if r.selected else "",
-            }
-        )
-    return pd.DataFrame(rows).set_index("claim_id")
