@@ -320,7 +320,8 @@ def scorecard_table(
     columns : sequence of str, optional
         Among ``study``, ``number``, ``published``, ``reproduced``, ``status``,
         ``reason``. By default: ``study`` when there are several, then number,
-        published, reproduced, status, and ``reason`` when a row's reason is a finding
+        status, published, reproduced (the status next to the number, so it stays in
+        view on narrow screens), and ``reason`` when a row's reason is a finding
         (statuses in :data:`FINDING_STATUSES`).
     all_reasons : bool
         Show the ``reason`` of every row, not only of findings.
@@ -335,14 +336,14 @@ def scorecard_table(
     >>> sc = study_scorecard("zhang2021").set_index("claim_id")
     >>> t = scorecard_table(sc.loc[["cr_pct"]].reset_index())
     >>> t.frame.iloc[0].tolist()[:4]
-    ['Complete remission rate (%)', '79 (66–92)', '79 (66–92)', 'exact']
+    ['Complete remission rate (%)', 'exact', '79 (66–92)', '79 (66–92)']
     >>> t.frame.iloc[0, -1]  # the CI method was chosen because it matches
     'CI method t_mean: the one that prints every bound'
 
     """
     rows = _scorecard_rows(scored.reset_index(drop=True), all_reasons)
     if columns is None:
-        columns = ["number", "published", "reproduced", "status"]
+        columns = ["number", "status", "published", "reproduced"]
         if len(set(rows["study"])) > 1:
             columns.insert(0, "study")
         if (rows["reason"] != DASH).any():
