@@ -53,6 +53,35 @@ def test_every_survival_figure_cell_shows_its_figure(page):
             assert cell.select("div.cell_output img"), f"{page.name}: survival figure not drawn"
 
 
+def _static_figure_cells():
+    calls = ("_figure(", "plt.subplots(")
+    return [
+        (p.name, i, c)
+        for p in PAGES
+        for i, c in enumerate(_soup(p).select("div.cell:not(.tag_widget)"))
+        if any(k in (c.select_one("div.cell_input") or c).get_text() for k in calls)
+    ]
+
+
+def test_book_has_static_figure_cells():
+    assert _static_figure_cells(), "no figure cell found in the built book"
+
+
+@pytest.mark.parametrize(("page", "index", "cell"), _static_figure_cells())
+def test_static_figure_has_numbered_caption_and_alt_text(page, index, cell):
+    """Figures carry a numbered caption and alt text (cell metadata ``mystnb.figure``)."""
+    imgs = cell.select("div.cell_output img")
+    assert imgs, f"{page}: figure cell {index} draws nothing"
+    for img in imgs:
+        figure = img.find_parent("figure")
+        assert figure is not None, f"{page}: figure cell {index} has no figure caption"
+        caption = figure.select_one("figcaption span.caption-number")
+        assert caption and caption.get_text().startswith("Book figure"), (
+            f"{page}: figure cell {index} is not numbered as a book figure"
+        )
+        assert len(img.get("alt", "")) > 20, f"{page}: figure cell {index} has no alt text"
+
+
 def test_scorecard_appendix_lists_every_study():
     text = _soup(HTML / "chapters" / "scorecard.html").get_text()
     for study in ("gauthier2021", "wudhikarn2021", "xu2023", "zhang2021"):
