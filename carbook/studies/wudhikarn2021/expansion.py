@@ -63,8 +63,8 @@ def paired_figure(log: bool = True) -> Figure:
     Examples
     --------
     >>> fig = paired_figure()
-    >>> fig.axes[0].get_yscale(), len(fig.axes[0].texts)  # one label per patient
-    ('log', 10)
+    >>> fig.axes[0].get_yscale(), len(fig.axes[0].texts)  # one label per patient with a peak
+    ('log', 9)
     """
     long = expansion_long().dropna(subset=["peak"])
     fig, ax = plt.subplots(figsize=(5, 5))
