@@ -26,6 +26,7 @@ __all__ = [
     "cif_by_group_figure",
     "loglog_figure",
     "mgus2",
+    "quantile_rules",
     "r_reference",
     "schoenfeld_figure",
     "screening_simulation",
@@ -47,6 +48,60 @@ def r_reference(name: str) -> pd.DataFrame:
     if not path.exists():
         raise ValueError(f"no R reference file {path}")
     return pd.read_csv(path).set_index(["dataset", "term", "quantity"])
+
+
+#: The two small data sets where R's two median rules disagree (tests/r/parity_reference.R).
+RULE_CASES = {
+    "median, Surv(c(1, 2, 3, 4), c(1, 1, 0, 0))": ("parity_quantile", "flat_end", (1, 1, 0, 0)),
+    "median follow-up, Surv(c(1, 2, 3, 4), 1 - c(1, 1, 0, 1))": (
+        "parity_followup",
+        "flat_end_reverse",
+        (1, 1, 0, 1),
+    ),
+}
+
+
+def _r_median(fixture: str, case: str, rule: str) -> tuple[float, str]:
+    r = pd.read_csv(ROOT / "tests" / "fixtures" / f"{fixture}.csv")
+    r = r[(r["case"] == case) & r["key"].str.contains(f"rule={rule}")]
+    row = r[r["quantity"].isin(["est", "median"]) & ~r["key"].str.contains("p=0.25|p=0.75")]
+    return float(row["value"].iloc[0]), str(row["r_call"].iloc[0])
+
+
+def quantile_rules() -> pd.DataFrame:
+    """R's two median rules on the curves where they disagree, carbook beside R.
+
+    ``print(survfit)`` (and ``summary(fit)$table``) takes the first time the curve
+    reaches 1/2; ``quantile(survfit)`` takes the midpoint up to the last time when
+    the curve ends flat at exactly 1/2 (:data:`carbook.survival.km.QUANTILE_RULES`).
+    R's values and calls are read from the parity fixtures.
+
+    Examples
+    --------
+    >>> t = quantile_rules()
+    >>> t[["rule", "carbook", "R"]].values.tolist()[:2]
+    [['print', 2.0, 2.0], ['quantile', 3.0, 3.0]]
+    """
+    rows = []
+    for label, (fixture, case, status) in RULE_CASES.items():
+        time = np.array([1.0, 2.0, 3.0, 4.0])
+        event = np.array(status)
+        for rule in ("print", "quantile"):
+            if fixture == "parity_followup":
+                ours = sv.median_followup(time, event, rule=rule)[0]
+            else:
+                ours = sv.km_quantile(sv.km(time, event), 0.5, rule=rule)[0]
+            r_value, r_call = _r_median(fixture, case, rule)
+            rows.append(
+                {
+                    "curve": label,
+                    "rule": rule,
+                    "carbook": float(ours),
+                    "R": r_value,
+                    "R call": r_call,
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def mgus2() -> pd.DataFrame:
