@@ -88,6 +88,13 @@ def test_shared_patients_are_refused():
         rates.check_independent(["x_cart2", "x_cart2"])
 
 
+@pytest.mark.parametrize("name", list(rates.ROW_SETS))
+def test_every_offered_row_set_can_be_pooled(name):
+    keys = rates.ROW_SETS[name]
+    rates.check_independent(keys)
+    assert synthesis.explore(keys).axes[0].get_title().startswith(f"{len(keys)} rates")
+
+
 def test_registry_row_without_counts_is_an_error():
     reg = load_published().set_index(["study", "id"])
     with pytest.raises(ValueError, match="no row id 'missing'"):

@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_POOL",
     "PATIENTS",
     "RETREATMENT_ROWS",
+    "ROW_SETS",
     "Row",
     "check_independent",
     "registry_claims",
@@ -239,6 +240,16 @@ CART_ONE_PER_STUDY: tuple[str, ...] = ("w_reinf", "x_cart2", "z_donor", "g_cr")
 #: the B-ALL rows of :data:`DEFAULT_POOL`
 B_ALL_CART_RETREATMENT: tuple[str, ...] = ("w_reinf", "x_cart2")
 
+
+#: named sets of rows that share no patients: the chapter's widget offers these
+ROW_SETS: dict[str, tuple[str, ...]] = {
+    "second CAR T, CR, one row per study": DEFAULT_POOL,
+    "second CAR T in B-ALL only": B_ALL_CART_RETREATMENT,
+    "second CAR T, 'response' as each study defines it": ("w_reinf", "x_cart2", "g_response"),
+    "one CAR T row per study (with Zhang's donor CAR T)": CART_ONE_PER_STUDY,
+    "any re-treatment after CAR T failure": ("w_salvage", "x_cart2", "x_adj_noallo_other", "g_cr"),
+    "first CAR T (not re-treatments)": ("x_cart1", "z_donor"),
+}
 
 #: author and year of each study, for labels
 AUTHORS = {
