@@ -211,9 +211,9 @@ def test_leave_one_out_matches_pooling_the_rest():
 def test_forest_plot_draws_one_row_per_rate_and_the_diamond():
     t = synthesis.retreatment_table().loc[list(synthesis.DEFAULT_POOL)]
     fig = synthesis.forest_plot(t, meta.pool_proportions(t["x"], t["n"]))
-    ticks = [x.get_text() for x in fig.axes[0].get_yticklabels()]
-    assert ticks[0] == "Wudhikarn 2021: CAR T reinfusion (4/10)"
-    assert len(ticks) == 4 and len(fig.axes[0].patches) == 1  # the diamond
+    labels = [x.get_text() for x in fig.axes[0].texts]
+    assert labels[0] == "Wudhikarn 2021: CAR T reinfusion (4/10)"
+    assert len(labels) == 4 and len(fig.axes[0].patches) == 1  # the diamond
     with pytest.raises(ValueError, match="misses columns"):
         synthesis.forest_plot(t.drop(columns="x"))
 

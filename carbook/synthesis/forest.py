@@ -48,30 +48,31 @@ def forest_plot(rates: pd.DataFrame, pooled: pd.Series | None = None, title: str
     --------
     >>> t = retreatment_table().loc[list(DEFAULT_POOL)]
     >>> fig = forest_plot(t, pool_proportions(t["x"], t["n"]))
-    >>> [x.get_text() for x in fig.axes[0].get_yticklabels()][-1]
-    'pooled (DL), k = 3'
+    >>> fig.axes[0].texts[-1].get_text()
+    'pooled (DL), k = 3: I² = 24%, τ² = 0.11'
     """
     missing = {"label", "x", "n", "estimate", "low", "high"} - set(rates.columns)
     if missing or rates.empty:
         raise ValueError(f"rates is empty or misses columns {sorted(missing)}")
     rows = len(rates) + (pooled is not None)
-    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 0.5 * rows + 1.6))
+    # labels above each line, not beside it: the intervals keep the full width on a phone
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 0.62 * rows + 1.3))
     labels = [f"{r.label} ({r.x}/{r.n})" for r in rates.itertuples()]
     for y, r in enumerate(rates.itertuples()):
         ax.plot([r.low, r.high], [y, y], color="tab:blue", lw=2)
         ax.plot(r.estimate, y, "s", color="tab:blue", ms=4 + r.n**0.5)
     if pooled is not None:
         _diamond(ax, pooled, len(rates))
-        labels.append(f"pooled ({pooled['method'].upper()}), k = {int(pooled['k'])}")
-        ax.set_xlabel(
-            f"response, percent (exact 95% CIs; I² = {pooled['i2']:.0f}%, "
-            f"τ² = {pooled['tau2']:.2f})"
+        labels.append(
+            f"pooled ({pooled['method'].upper()}), k = {int(pooled['k'])}: "
+            f"I² = {pooled['i2']:.0f}%, τ² = {pooled['tau2']:.2f}"
         )
-    else:
-        ax.set_xlabel("response, percent")
-    ax.set_yticks(range(rows), labels)
+    for y, label in enumerate(labels):
+        ax.text(1, y - 0.42, label, fontsize=10, va="bottom")
+    ax.set_xlabel("percent responding (95% CIs)")
+    ax.set_yticks([])
+    ax.set_ylim(rows - 0.5, -1.0)
     ax.set_xlim(0, 100)
-    ax.invert_yaxis()
     ax.set_title(title)
     fig.tight_layout()
     plt.close(fig)  # the caller displays it
