@@ -13,6 +13,7 @@ import pandas as pd
 from carbook.cimatch import km_transform_check, search_ci_methods
 from carbook.data import load_counts
 from carbook.published import load_published
+from carbook.reconstruct.spec import load_spec
 from carbook.records import reproduction, reproductions
 from carbook.studies.common import from_counts, from_synthetic
 
@@ -120,7 +121,22 @@ def reproduce() -> pd.DataFrame:
     n_cr = int(counts.set_index("event").loc["complete_remission", "count"])
     for claim in ("cr_subgroup_n_cir", "cr_subgroup_n_efs"):
         rows.append(reproduction(claim, n_cr, method="size of the CR subgroup = CR count"))
-    return reproductions(rows + from_synthetic(STUDY))
+    return reproductions(rows + _with_conf_types(from_synthetic(STUDY)))
+
+
+def _with_conf_types(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Name the KM interval transform each target uses, and that it was chosen to match.
+
+    ``targets.yaml`` sets ``conf_type: plain`` because only "plain" is symmetric like the
+    printed intervals (:func:`interval_shapes`): a choice made because it matches.
+    """
+    conf = {t.claim: t.params.get("conf_type") for t in load_spec(STUDY).targets}
+    for row in rows:
+        ct = conf.get(str(row["claim_id"]))
+        if ct:
+            row["method"] = str(row["method"]).replace("conf.type='log'", f"conf.type='{ct}'")
+            row["selected"] = f"conf.type '{ct}': the only transform the printed intervals fit"
+    return rows
 
 
 def external_comparison() -> pd.DataFrame:
