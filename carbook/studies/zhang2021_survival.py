@@ -12,6 +12,8 @@ how much information censoring must at least have removed.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 from scipy import special
@@ -25,6 +27,7 @@ __all__ = [
     "PRINTED",
     "conf_type_detective",
     "effective_n",
+    "os_width_proof",
     "synthetic_curves",
     "uncensored_intervals",
     "width_findings",
@@ -94,9 +97,12 @@ def effective_n(
 ) -> pd.DataFrame:
     """Effective sample sizes whose uncensored interval prints as ``value (low, high)``.
 
-    For each ``conf_type`` the estimate is taken anywhere in the interval that prints
-    as ``value`` (11 evenly spaced points) and n_eff over ``grid`` (default 2 to 200 by
-    0.01); a pair fits when both limits print as the printed ones (percent text).
+    For each ``conf_type`` the estimate is taken across the interval that prints as
+    ``value`` (41 evenly spaced points, both ends included) and n_eff over ``grid``
+    (default 2 to 200 by 0.01); a pair fits when both limits lie in the closed
+    intervals that print as the printed bounds (percent text). Closing the intervals
+    is liberal: a transform that does not fit here fits nowhere, and ``n_max`` bounds
+    the n_eff that prints the interval from above (to the grid step).
 
     Returns
     -------
@@ -109,7 +115,7 @@ def effective_n(
     >>> e = effective_n("43", "25", "62").set_index("conf_type")
     >>> bool(e.loc["plain", "fits"]), bool(e.loc["log", "fits"])
     (True, False)
-    >>> bool(26 < e.loc["plain", "n_min"] < e.loc["plain", "n_max"] < 29)
+    >>> bool(26 < e.loc["plain", "n_min"] < e.loc["plain", "n_max"] < 29.2)
     True
     """
     grid = np.arange(2.0, 200.0, 0.01) if grid is None else np.asarray(grid, dtype=float)
@@ -118,9 +124,9 @@ def effective_n(
     rows = []
     for ct in CONF_TYPES:
         hits = np.zeros(grid.size, dtype=bool)
-        for s in np.linspace(v_lo, v_hi, 11, endpoint=False) / 100:
+        for s in np.linspace(v_lo, v_hi, 41) / 100:
             lo, hi = (100 * b for b in _limits(s, grid, ct, conf))
-            hits |= (a_lo <= lo) & (lo < b_lo) & (a_hi <= hi) & (hi < b_hi)
+            hits |= (a_lo <= lo) & (lo <= b_lo) & (a_hi <= hi) & (hi <= b_hi)
         found = grid[hits]
         rows.append(
             {
@@ -216,3 +222,81 @@ def synthetic_curves(seed: int = 1) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         t, e = ends[name]
         out[f"{name}_cr"] = (t[in_cr], e[in_cr])
     return out
+
+
+def _max_greenwood(n: int, at_risk: int, bin_width: float, s_lo: float) -> np.ndarray:
+    """Largest Greenwood sum G = sum 1/(n_i (n_i - 1)) per bin of -log S, over paths.
+
+    A path takes the risk set from ``n`` down to ``at_risk`` one subject at a time, each
+    a death (S times 1 - 1/n_i, G plus 1/(n_i (n_i - 1))) or a censoring, with at most
+    ``at_risk`` censorings. A bin's G is an upper bound for every path ending in it: a
+    shifted bin is credited to both bins it overlaps.
+    """
+    bins = int(np.ceil(-np.log(s_lo) / bin_width)) + 2
+    g = np.full((at_risk + 1, bins), -np.inf)
+    g[0, 0] = 0.0
+    for size in range(n, at_risk, -1):
+        nxt = np.full_like(g, -np.inf)
+        nxt[1:] = g[:-1]  # a censoring
+        shift = int(np.floor(-np.log1p(-1.0 / size) / bin_width))
+        for off in (shift, shift + 1):  # a death
+            if off < bins:
+                nxt[:, off:] = np.maximum(
+                    nxt[:, off:], g[:, : bins - off] + 1 / (size * (size - 1))
+                )
+        g = nxt
+    return g.max(axis=0)
+
+
+@lru_cache(maxsize=1)
+def os_width_proof(bin_width: float = 1e-4) -> dict[str, float | bool | int]:
+    """Proof that no cohort of 43 with the printed follow-up prints 1-year OS 43% (25, 62).
+
+    Facts used: 43 subjects; the survivors' median follow-up prints as 18 months, so
+    at least half the survivors are followed beyond 12 months and the ``c`` survivors
+    censored before 12 months are at most the ``R`` subjects still at risk at 12;
+    Greenwood's variance (R's ``survfit``, any ``conf.type``). For Greenwood,
+    Var(S)/S^2 <= (1 - S)/R, so n_eff = S(1 - S)/Var(S) >= R/S, and ``R`` above
+    ``r_max`` cannot reach the largest n_eff that prints both bounds under any
+    transform (:func:`effective_n`). For R <= ``r_max`` every order of deaths and
+    censorings is searched (:func:`_max_greenwood`, conservative bins of -log S).
+
+    Returns
+    -------
+    dict
+        ``n_eff_printed``: largest n_eff printing 43 (25, 62) under any conf.type;
+        ``r_max``; ``n_eff_min``: smallest n_eff any admissible cohort reaches; and
+        ``holds``: ``n_eff_min > n_eff_printed``.
+
+    Examples
+    --------
+    >>> proof = os_width_proof()
+    >>> proof["holds"], round(proof["n_eff_printed"], 2), round(proof["n_eff_min"], 2)
+    (True, 29.14, 29.88)
+    """
+    reg = load_published("zhang2021").set_index("id")
+    value, low, high = (reg.loc["os_1y", k] for k in ("value", "low", "high"))
+    n = int(reg.loc["os_1y", "N"])
+    grid = np.arange(10.0, 60.0, 0.01)  # the fits lie well inside (checked below)
+    fits = effective_n(value, low, high, grid=grid)
+    printed = float(fits["n_max"].max()) + 0.01
+    if fits["n_min"].min() <= grid[0] or printed >= grid[-1]:
+        raise ValueError(f"the n_eff grid {grid[0]:g}..{grid[-1]:g} cuts the fits: {fits}")
+    s_lo, s_hi = (x / 100 for x in printed_interval(value))
+    r_max = int(np.floor(printed * s_hi))
+    i = np.arange(int(np.ceil(-np.log(s_lo) / bin_width)) + 2)
+    s_top = np.minimum(np.exp(-i * bin_width), s_hi)
+    inside = (np.exp(-(i + 1) * bin_width) < s_hi) & (np.exp(-i * bin_width) >= s_lo)
+    least = np.inf
+    for at_risk in range(1, r_max + 1):
+        g = _max_greenwood(n, at_risk, bin_width, s_lo)
+        ok = inside & np.isfinite(g) & (g > 0)
+        with np.errstate(divide="ignore"):
+            neff = np.where(ok, (1 - s_top) / (s_top * g), np.inf)
+        least = min(least, float(neff.min()))
+    return {
+        "n_eff_printed": printed,
+        "r_max": r_max,
+        "n_eff_min": least,
+        "holds": bool(least > printed),
+    }
