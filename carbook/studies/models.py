@@ -12,10 +12,10 @@ import pandas as pd
 from carbook.published import load_published
 from carbook.reconstruct import generic, run
 from carbook.reconstruct.engine import Model
-from carbook.reconstruct.spec import Spec
+from carbook.reconstruct.spec import Spec, load_spec
 from carbook.studies.wudhikarn2021 import model as wudhikarn2021_model
 
-__all__ = ["MODELS", "evaluate", "model", "reconstruct"]
+__all__ = ["MODELS", "endpoints", "evaluate", "model", "reconstruct"]
 
 
 def _zhang2021(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
@@ -81,3 +81,21 @@ def evaluate(study: str, seed: int = 1) -> pd.DataFrame:
     True
     """
     return run.evaluate(study, model(study), seed)
+
+
+def endpoints(study: str, seed: int = 1) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each endpoint of a committed SYNTHETIC cohort, as its model defines it.
+
+    ``os``: (time, died); where the model has first events, ``efs``: (time, relapse or
+    death) and ``relapse``: (time, status 1 relapse, 2 death first, 0 censored). The
+    same functions calibrated the cohort, so figures show what the scorecard scores.
+
+    Examples
+    --------
+    >>> t, e = endpoints("gauthier2021")["efs"]
+    >>> len(t), int(e.sum())
+    (9, 8)
+    """
+    cohort = run.load_cohort(study, seed)
+    ends = model(study)(load_spec(study), np.random.default_rng(seed))[1].endpoints
+    return {name: func(cohort) for name, func in ends.items()}

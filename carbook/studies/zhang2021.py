@@ -13,8 +13,10 @@ import pandas as pd
 from carbook.cimatch import km_transform_check, search_ci_methods
 from carbook.data import load_counts
 from carbook.published import load_published
+from carbook.reconstruct.spec import load_spec
 from carbook.records import reproduction, reproductions
 from carbook.studies.common import from_counts, from_synthetic
+from carbook.studies.zhang2021_survival import os_width_proof
 
 __all__ = ["ci_cases", "ci_method", "external_comparison", "interval_shapes", "reproduce"]
 
@@ -120,7 +122,46 @@ def reproduce() -> pd.DataFrame:
     n_cr = int(counts.set_index("event").loc["complete_remission", "count"])
     for claim in ("cr_subgroup_n_cir", "cr_subgroup_n_efs"):
         rows.append(reproduction(claim, n_cr, method="size of the CR subgroup = CR count"))
-    return reproductions(rows + from_synthetic(STUDY))
+    return reproductions(rows + _with_proof(_with_conf_types(from_synthetic(STUDY))))
+
+
+def _with_proof(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The 1-year OS interval is proved unreachable: its miss rests on the proof.
+
+    See :func:`carbook.studies.zhang2021_survival.os_width_proof`. A synthetic cohort
+    meeting it would contradict the proof, so that raises.
+    """
+    proof = os_width_proof()
+    if not proof["holds"]:
+        return rows
+    for row in rows:
+        if row["claim_id"] == "os_1y":
+            if not row["miss"]:
+                raise ValueError("os_1y met by the synthetic cohort, against os_width_proof")
+            row["grounds"] = "proof"
+            row["miss"] = (
+                f"proof: with Greenwood's variance (any survfit conf.type) 43% (25, 62) needs "
+                f"an effective n of at most {proof['n_eff_printed']:.2f}, but 43 subjects whose "
+                f"survivors' median follow-up prints as 18 months give at least "
+                f"{proof['n_eff_min']:.2f} (every order of deaths and censorings searched; "
+                f"zhang2021_survival.os_width_proof). {row['miss']}"
+            )
+    return rows
+
+
+def _with_conf_types(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Name the KM interval transform each target uses, and that it was chosen to match.
+
+    ``targets.yaml`` sets ``conf_type: plain`` because only "plain" is symmetric like the
+    printed intervals (:func:`interval_shapes`): a choice made because it matches.
+    """
+    conf = {t.claim: t.params.get("conf_type") for t in load_spec(STUDY).targets}
+    for row in rows:
+        ct = conf.get(str(row["claim_id"]))
+        if ct:
+            row["method"] = str(row["method"]).replace("conf.type='log'", f"conf.type='{ct}'")
+            row["selected"] = f"conf.type '{ct}': the only transform the printed intervals fit"
+    return rows
 
 
 def external_comparison() -> pd.DataFrame:
