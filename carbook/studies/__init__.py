@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from carbook.records import reproductions
-from carbook.studies import zhang2021
+from carbook.studies import xu2023, zhang2021
 from carbook.studies.common import from_synthetic
 from carbook.studies.wudhikarn2021.reproduce import reproduce as wudhikarn2021_reproduce
 
@@ -21,7 +21,7 @@ __all__ = ["REPRODUCERS", "reproduce"]
 REPRODUCERS: dict[str, Callable[[], pd.DataFrame]] = {
     "gauthier2021": lambda: reproductions(from_synthetic("gauthier2021")),
     "wudhikarn2021": wudhikarn2021_reproduce,
-    "xu2023": lambda: reproductions(from_synthetic("xu2023")),
+    "xu2023": xu2023.reproduce,
     "zhang2021": zhang2021.reproduce,
 }
 
@@ -29,7 +29,7 @@ REPRODUCERS: dict[str, Callable[[], pd.DataFrame]] = {
 def reproduce(study: str) -> pd.DataFrame:
     """Reproduced numbers of ``study``; empty (all pending) for studies not yet done.
 
-    xu2023 and gauthier2021 have, for now, only their synthetic cohorts' medians.
+    gauthier2021 has, for now, only its synthetic cohort's medians.
 
     Examples
     --------
