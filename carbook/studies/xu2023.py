@@ -84,9 +84,10 @@ def proportions() -> pd.DataFrame:
     Examples
     --------
     >>> p = proportions().set_index("claim_id")
-    >>> p.loc["cr_cart2_pct", ["x", "n", "printed"]].tolist()
-    [14, 26, '53.8']
-    >>> round(p.loc["cr_cart2_pct", "low"], 1), round(p.loc["cr_cart2_pct", "high"], 1)
+    >>> row = p.loc["cr_cart2_pct"]
+    >>> int(row["x"]), int(row["n"]), row["printed"]
+    (14, 26, '53.8')
+    >>> round(float(row["low"]), 1), round(float(row["high"]), 1)
     (33.4, 73.4)
     """
     counts = load_counts(STUDY)
@@ -219,7 +220,7 @@ def three_group_test() -> pd.DataFrame:
     Examples
     --------
     >>> t = three_group_test().set_index("test")
-    >>> round(t.loc["fisher.test", "pvalue"], 4)  # R: fisher.test(rbind(c(6,1),c(2,5),c(2,13)))
+    >>> round(float(t.loc["fisher.test", "pvalue"]), 4)  # R: fisher.test(three_group_table())
     0.0043
     """
     table = three_group_table()
@@ -298,7 +299,7 @@ def reproduce() -> pd.DataFrame:
     Examples
     --------
     >>> r = reproduce().set_index("claim_id")
-    >>> round(r.loc["cr_cart1_pct", "reproduced"], 1), r.loc["n_cart2", "basis"]
+    >>> round(float(r.loc["cr_cart1_pct", "reproduced"]), 1), r.loc["n_cart2", "basis"]
     (81.0, 'input')
     """
     rows = from_counts(load_counts(STUDY), CI_METHOD)
