@@ -210,7 +210,7 @@ def anneal(
     return cohort, evaluator.report(cohort)
 
 
-TIME_KINDS = {"km_median", "km_at", "cif_at", "followup", "median_range"}
+TIME_KINDS = {"km_median", "km_at", "cif_at", "followup", "median_range", "logrank"}
 
 
 def _hr_groups(spec: Spec, movable: list[str]) -> list[frozenset]:
@@ -307,7 +307,7 @@ def _solve_groups(
 def _reads(spec: Spec, t) -> set[str]:
     """Cohort columns a target reads besides its endpoint (through derived covariates)."""
     p = t.params
-    direct = {p.get(k) for k in ("covariate", "column", "where", "by", "switch", "term")}
+    direct = {p.get(k) for k in ("covariate", "column", "where", "by", "group", "switch", "term")}
     direct |= set(p.get("covariates", []))
     out: set[str] = set()
     for name in direct - {None}:

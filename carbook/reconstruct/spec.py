@@ -25,6 +25,7 @@ KINDS: dict[str, set[str]] = {
     "followup": {"endpoint"},
     "median_range": {"where"},  # and a column, or an endpoint (its times)
     "wilcoxon": {"column"},
+    "logrank": {"endpoint", "group"},  # P of group 1 vs 0 (within ``where``)
     "cox_hr": {"endpoint", "covariate"},
     "cox_mv": {"endpoint", "covariates", "term"},
     "cox_td": {"endpoint", "switch"},

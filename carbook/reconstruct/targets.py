@@ -288,11 +288,29 @@ class Evaluator:
                 out.update(self._cox_other(t, cohort))
             elif t.kind == "wilcoxon":
                 out[t.claim, "value"] = _wilcoxon_p(t, cohort)
+            elif t.kind == "logrank":
+                out[t.claim, "value"] = self._logrank_p(t, cohort)
             elif t.kind != "cox_hr":
                 vals = self._summary(t, cohort)
                 parts = zip(("value", "low", "high"), vals, strict=True)
                 out.update({(t.claim, k): v for k, v in parts})
         return out
+
+    def _logrank_p(self, t: Target, cohort: pd.DataFrame) -> float:
+        """``survdiff`` P of ``group`` 1 vs 0 among ``where`` (default: everyone).
+
+        With ``better: 1`` (or ``0``) the paper says which group survives longer; a
+        cohort where the other one does gives ``2 - P`` (above 1, so it never prints
+        as the published P and the search is pushed towards the printed direction).
+        """
+        time, event, keep = self._population(cohort, t.params["endpoint"], t.params.get("where"))
+        group = cohort[t.params["group"]].to_numpy(float)
+        _, p, o_minus_e = sv.logrank_arrays(time[keep], event[keep], group[keep])
+        better = t.params.get("better")
+        if better is None or np.isnan(p):
+            return p
+        wrong = o_minus_e > 0 if int(better) == 1 else o_minus_e < 0
+        return 2 - p if wrong else p
 
     def _cox_p(self, out: dict, claim: str, fit: Mapping[str, float]) -> None:
         """Set the P part to the Wald, LR or score P nearest the printed one."""

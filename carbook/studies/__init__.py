@@ -11,8 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from carbook.records import reproductions
-from carbook.studies import gauthier2021, zhang2021
-from carbook.studies.common import from_synthetic
+from carbook.studies import gauthier2021, xu2023, zhang2021
 from carbook.studies.wudhikarn2021.reproduce import reproduce as wudhikarn2021_reproduce
 
 __all__ = ["REPRODUCERS", "reproduce"]
@@ -21,7 +20,7 @@ __all__ = ["REPRODUCERS", "reproduce"]
 REPRODUCERS: dict[str, Callable[[], pd.DataFrame]] = {
     "gauthier2021": gauthier2021.reproduce,
     "wudhikarn2021": wudhikarn2021_reproduce,
-    "xu2023": lambda: reproductions(from_synthetic("xu2023")),
+    "xu2023": xu2023.reproduce,
     "zhang2021": zhang2021.reproduce,
 }
 

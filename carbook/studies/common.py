@@ -61,6 +61,7 @@ METHODS = {
     "cif_at": "cmprsk::cuminc (Aalen-Johansen), Gray variance, log(-log) CI",
     "followup": "reverse Kaplan-Meier median (IQR)",
     "median_range": "median (range)",
+    "logrank": "survdiff log-rank test (rho = 0), chi-square 1 df",
     "wilcoxon": "wilcox.test (exact when no ties, else normal with continuity correction)",
     "cox_hr": "coxph, Efron ties, Wald CI",
     "cox_mv": "multivariable coxph, Efron ties, Wald CI and P",

@@ -9,8 +9,10 @@ estimators without per-call overhead. Every function is tested against R
 ``parity_reference.R``) and, where lifelines offers the same estimator, against
 lifelines. Quantiles follow one of two named R rules (:data:`QUANTILE_RULES`);
 Cox fits report Wald, likelihood-ratio and score tests and flag what R warns
-about. For a log-rank test use lifelines' ``logrank_test`` or
-``multivariate_logrank_test`` (checked against ``survdiff`` in the parity suite).
+about. For a log-rank test in a chapter use lifelines' ``logrank_test`` or
+``multivariate_logrank_test`` (checked against ``survdiff`` in the parity suite);
+:func:`logrank_arrays` is the same two-group test without per-call overhead, for
+the reconstruction's search.
 """
 
 from carbook.survival.cif import cif_log_log, cuminc, cuminc_arrays
@@ -35,6 +37,7 @@ from carbook.survival.km import (
     quantile_findq,
     step_at,
 )
+from carbook.survival.logrank import logrank_arrays
 
 __all__ = [
     "QUANTILE_RULES",
@@ -52,6 +55,7 @@ __all__ = [
     "km",
     "km_arrays",
     "km_quantile",
+    "logrank_arrays",
     "median_followup",
     "quantile_crossing",
     "quantile_findq",
