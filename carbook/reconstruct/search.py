@@ -79,48 +79,6 @@ def _swap_move(
     return move
 
 
-def _aimed_swap_move(
-    columns: list[str],
-    endpoints: list,
-    strata_col: str,
-    fixed: pd.DataFrame,
-    linked: dict[str, list[str]],
-) -> Move:
-    """Swap a covariate between an early and a late event of an HR's endpoint.
-
-    A hazard ratio moves most when a covariate changes hands between a patient whose
-    event comes early and one whose event comes late (random swaps mostly trade it
-    between censored patients or close times). Both patients are in one stratum, so
-    margins stay exact; whether the HR moves the right way is left to acceptance.
-    """
-
-    def move(cohort: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
-        col = columns[rng.integers(len(columns))]
-        time, status = endpoints[rng.integers(len(endpoints))](cohort)
-        events = np.flatnonzero(np.isfinite(time) & (status == 1))
-        if len(events) < 6:
-            return []
-        ordered = events[np.argsort(time[events], kind="stable")]
-        third = len(ordered) // 3
-        i = int(cohort.index[ordered[rng.integers(third)]])
-        late = [int(cohort.index[k]) for k in ordered[-third:]]
-        same = [
-            j
-            for j in late
-            if cohort.at[j, strata_col] == cohort.at[i, strata_col]
-            and cohort.at[j, col] != cohort.at[i, col]
-        ]
-        if not same or fixed.at[i, col]:
-            return []
-        j = same[rng.integers(len(same))]
-        if fixed.at[j, col]:
-            return []
-        cols = [col, *linked.get(col, [])]
-        return [(c, a, cohort.at[b, c]) for c in cols for a, b in ((i, j), (j, i))]
-
-    return move
-
-
 def _flip_move(columns: list[str], fixed: pd.DataFrame) -> Move:
     def move(cohort: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
         col = columns[rng.integers(len(columns))]
@@ -339,15 +297,11 @@ def _solve_groups(
     linked = _linked(spec)
     for own in _hr_groups(spec, swappable):
         cols = sorted(own & set(swappable))
-        moved = set(own) | {c for col in own for c in linked.get(col, [])}
-        affected = [t for t in spec.targets if _reads(spec, t) & moved]
         phase = {"swap": _swap_move(cols, "stratum", model.fixed, {}, linked)}
         if own & set(spec.free_binary):
             phase = {"flip": _flip_move(sorted(own & set(spec.free_binary)), model.fixed)}
-        else:
-            ends = sorted({str(t.params["endpoint"]) for t in affected if t.kind == "cox_hr"})
-            fns = [model.endpoints[e] for e in ends]
-            phase["aimed"] = _aimed_swap_move(cols, fns, "stratum", model.fixed, linked)
+        moved = set(own) | {c for col in own for c in linked.get(col, [])}
+        affected = [t for t in spec.targets if _reads(spec, t) & moved]
         anneal(spec, model, cohort, rng, n_iter, t0, affected, phase, "", False)
 
 

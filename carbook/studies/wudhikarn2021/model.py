@@ -31,7 +31,6 @@ from carbook.reconstruct.spec import Spec
 from carbook.studies.wudhikarn2021 import post
 from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
 from carbook.studies.wudhikarn2021.post import _bounds, feasible
-from carbook.studies.wudhikarn2021.snap import snap_move
 
 __all__ = ["MAX_FOLLOWUP", "build"]
 
@@ -221,7 +220,7 @@ def _death_moves(fixed_dead: pd.Series) -> dict[str, Callable]:
     return {"swap_death": swap_death, "flip_death": flip_death}
 
 
-def _time_moves(spec: Spec, fixed_dead: pd.Series, tune: dict, bounds: pd.DataFrame) -> dict:
+def _time_moves(fixed_dead: pd.Series, tune: dict, bounds: pd.DataFrame) -> dict:
     def ok(c: pd.DataFrame, i: int, t_rr: float, t_last: float) -> bool:
         return feasible(c, bounds, i, t_rr, t_last)
 
@@ -230,7 +229,6 @@ def _time_moves(spec: Spec, fixed_dead: pd.Series, tune: dict, bounds: pd.DataFr
         **_scale_moves(tune, ok),
         **_death_moves(fixed_dead),
         "nudge": lambda c, rng: _nudge(c, rng, ok),
-        "snap": snap_move(spec, ok, MAX_FOLLOWUP),
     }
 
 
@@ -263,7 +261,7 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
             fixed[col] = facts[col].notna().to_numpy()
     fixed_dead = pd.Series(c["id"].isin(_facts().index).to_numpy(), index=c.index)
     tune: dict[str, object] = {"sigma": 0.35}
-    moves = _time_moves(spec, fixed_dead, tune, _bounds(c))
+    moves = _time_moves(fixed_dead, tune, _bounds(c))
     cr = post.table_facts()["cr"].reindex(c["id"]).astype("boolean").fillna(False)
     late = post.moves(c, pd.Series(cr.to_numpy(bool), index=c.index), tune)
     model = Model(
