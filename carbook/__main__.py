@@ -3,7 +3,7 @@
 ``python -m carbook scorecard [--csv] [--study KEY]``: the whole-book scorecard.
 ``python -m carbook reconstruct STUDY --out DIR [--seed N] [--ensemble K] [--jobs J]
 [--budget B]``: calibrate SYNTHETIC cohort(s) of a study, J at a time (joblib
-processes), and write each with its report (byte-identical for a seed with J = 1).
+processes), and write each with its report (byte-identical for a seed, whatever J).
 Writing over the committed cohorts under ``data/<study>/`` needs ``--overwrite-data``
 instead of ``--out``.
 

