@@ -1,10 +1,11 @@
 """Command line.
 
 ``python -m carbook scorecard [--csv] [--study KEY]``: the whole-book scorecard.
-``python -m carbook reconstruct STUDY --out DIR [--seed N] [--ensemble K] [--budget B]``:
-calibrate SYNTHETIC cohort(s) of a study and write each with its report (byte-identical
-for a seed). Writing over the committed cohorts under ``data/<study>/`` needs
-``--overwrite-data`` instead of ``--out``.
+``python -m carbook reconstruct STUDY --out DIR [--seed N] [--ensemble K] [--jobs J]
+[--budget B]``: calibrate SYNTHETIC cohort(s) of a study, J at a time (joblib
+processes), and write each with its report (byte-identical for a seed, whatever J).
+Writing over the committed cohorts under ``data/<study>/`` needs ``--overwrite-data``
+instead of ``--out``.
 
 Errors in arguments or data print one line naming the problem and exit with status 2.
 """
@@ -20,7 +21,7 @@ from carbook.data import DATA_DIR
 from carbook.published import studies
 from carbook.reconstruct.run import BUDGET, writable, write
 from carbook.scorecard import summary
-from carbook.studies.models import MODELS, reconstruct
+from carbook.studies.models import MODELS, reconstruct_many
 
 
 def _positive(text: str) -> int:
@@ -57,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
         "--ensemble", type=_positive, default=1, help="number of cohorts (seeds N..N+K-1)"
     )
     rc.add_argument(
+        "--jobs", type=_positive, default=1, help="cohorts calibrated in parallel (default 1)"
+    )
+    rc.add_argument(
         "--budget", type=_positive, default=BUDGET, help=f"search iterations (default {BUDGET})"
     )
     return parser
@@ -64,8 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _reconstruct(args: argparse.Namespace) -> int:
     directory = writable(DATA_DIR / args.study if args.overwrite_data else args.out)
-    for seed in range(args.seed, args.seed + args.ensemble):
-        cohort, report = reconstruct(args.study, seed, args.budget)
+    seeds = range(args.seed, args.seed + args.ensemble)
+    results = reconstruct_many(args.study, seeds, args.budget, args.jobs)
+    for seed, (cohort, report) in zip(seeds, results, strict=True):
         for path in write(args.study, seed, cohort, report, directory):
             print(path)
         met = int(report["within"].sum())

@@ -175,6 +175,7 @@ def test_cli_summary_prints_totals():
         (["reconstruct", "zhang2021", "--out", "x", "--budget", "0"], "at least 1"),
         (["reconstruct", "zhang2021", "--out", "x", "--budget", "-5"], "at least 1"),
         (["reconstruct", "zhang2021", "--out", "x", "--ensemble", "0"], "at least 1"),
+        (["reconstruct", "zhang2021", "--out", "x", "--jobs", "0"], "at least 1"),
         (["reconstruct", "zhang2021"], "--out"),
         (["reconstruct", "nostudy", "--out", "x"], "invalid choice"),
     ],
@@ -192,3 +193,14 @@ def test_cli_checks_the_output_folder_before_calibrating(tmp_path, capsys):
     assert main(["reconstruct", "zhang2021", "--out", str(blocker / "sub")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: output folder") and err.count("\n") == 1
+
+
+def test_cli_ensemble_in_parallel_writes_the_same_bytes_as_serial(tmp_path):
+    """--jobs changes only how many cohorts run at once, never a cohort's bytes."""
+    for jobs in ("1", "2"):
+        argv = ["reconstruct", "xu2023", "--out", str(tmp_path / jobs), "--seed", "3"]
+        assert main([*argv, "--ensemble", "2", "--jobs", jobs, "--budget", "5"]) == 0
+    serial = sorted((tmp_path / "1").iterdir())
+    assert [p.name for p in serial] == [p.name for p in sorted((tmp_path / "2").iterdir())]
+    assert len(serial) == 4
+    assert all(p.read_bytes() == (tmp_path / "2" / p.name).read_bytes() for p in serial)

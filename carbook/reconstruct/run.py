@@ -24,8 +24,9 @@ import pandas as pd
 from carbook.data import DATA_DIR
 from carbook.data.synthetic import LABEL, cohort_path, load_synthetic
 from carbook.reconstruct.engine import Model, calibrate, derive
+from carbook.reconstruct.proofs import proofs
 from carbook.reconstruct.spec import Spec, load_spec
-from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets, infeasible_hr_targets
+from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets
 
 __all__ = ["BUDGET", "Build", "evaluate", "load_cohort", "reconstruct", "write"]
 
@@ -149,6 +150,6 @@ def evaluate(study: str, build: Build, seed: int = 1) -> pd.DataFrame:
     spec = load_spec(study)
     cohort = load_cohort(study, seed)
     endpoints = build(spec, np.random.default_rng(seed))[1].endpoints
-    excluded = infeasible_hr_targets(spec.targets, cohort, endpoints)
+    excluded = proofs(spec.targets, cohort, endpoints)
     evaluator = Evaluator(spec.targets, endpoints, excluded, inconsistent_p_targets(spec.targets))
     return evaluator.report(cohort)

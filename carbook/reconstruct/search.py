@@ -29,8 +29,9 @@ from carbook.reconstruct.construction import (
     interior_change,
     source_columns,
 )
+from carbook.reconstruct.proofs import proofs
 from carbook.reconstruct.spec import Spec
-from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets, infeasible_hr_targets
+from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets
 
 __all__ = ["anneal", "calibrate"]
 
@@ -187,7 +188,7 @@ def anneal(
     moves = _all_moves(spec, model) if moves is None else moves
     names = sorted(moves)
     derive(spec, cohort)
-    excluded = infeasible_hr_targets(targets, cohort, model.endpoints)
+    excluded = proofs(targets, cohort, model.endpoints)
     evaluator = Evaluator(targets, model.endpoints, excluded, inconsistent_p_targets(targets))
     loss = evaluator.loss(cohort)
     rank = lambda: (-int(evaluator.met.sum()) if keep_met else 0, loss - 1e-12)  # noqa: E731

@@ -1,0 +1,300 @@
+"""What the printed numbers allow, computed before any search.
+
+Two facts of the authors' conventions bound what a cohort can print:
+
+- **A Wald interval is symmetric on its scale.** ``summary(coxph)`` prints
+  ``exp(coef)`` and ``exp(coef -/+ qnorm(.975) * se(coef))``, so the unrounded HR is
+  the geometric mean of the unrounded bounds, ``HR = sqrt(low * high)``. The rounding
+  intervals of the printed low and high bounds therefore confine the HR to
+  ``[sqrt(low0 * high0), sqrt(low1 * high1))``, which must meet the rounding interval
+  of the printed HR. ``survfit(conf.type = "log")`` intervals are symmetric on the log
+  scale in the same way (``S = sqrt(lower * upper)``, unless the upper bound is
+  truncated at 1), ``conf.type = "plain"`` ones on the linear scale
+  (``S = (lower + upper) / 2``, unless truncated at 0 or 1).
+- **Censoring only widens a Kaplan-Meier interval.** Among ``n`` patients at risk at
+  time 0, the Greenwood variance of ``log S(t)`` is at least ``(1 - S) / (n S)``, the
+  value without censoring before ``t``: every censoring lowers a later number at risk
+  below ``n`` times the survival before it, and the sum of ``d / (r (r - d))``
+  telescopes to ``1 / S - 1`` over ``n`` when ``r = n S(t-)``. A printed interval
+  narrower than that bound allows is unattainable with ``n`` patients.
+
+A window that is empty, or a bound that a printed interval breaks, is a computed
+proof: the number is ``not_reproducible`` with a reason starting ``proof:``. A
+non-empty window is where the search must land (:func:`windows`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from carbook.reconstruct.spec import Target
+from carbook.reconstruct.targets import Endpoints, infeasible_hr_targets
+
+__all__ = [
+    "km_width_bound",
+    "km_widths",
+    "population_sizes",
+    "proofs",
+    "proved_impossible",
+    "symmetric_window",
+    "windows",
+]
+
+Z = float(stats.norm.ppf(0.975))
+WALD_KINDS = ("cox_hr", "cox_mv", "cox_td")
+
+_Interval = tuple[float, float]
+
+
+def symmetric_window(value: _Interval, low: _Interval, high: _Interval, scale: str) -> _Interval:
+    """Unrounded values of an estimate whose interval is symmetric on ``scale``.
+
+    ``value``, ``low`` and ``high`` are half-open rounding intervals ``[a, b)`` of the
+    printed estimate and bounds. On the ``"log"`` scale the estimate is the geometric
+    mean of its bounds, on the ``"linear"`` scale their mean. Returns ``(lo, hi)``, the
+    half-open window of estimates consistent with all three; empty when ``lo >= hi``.
+    Pass ``value = (-inf, inf)`` for the window the bounds alone allow.
+
+    Examples
+    --------
+    Table 2's age HR, 1.11 (0.58-2.10), leaves only [1.105, 1.1097):
+
+    >>> lo, hi = symmetric_window((1.105, 1.115), (0.575, 0.585), (2.095, 2.105), "log")
+    >>> round(lo, 4), round(hi, 4)
+    (1.105, 1.1097)
+
+    A printed HR of 1.30 with bounds 0.50-2.00 is impossible for a Wald interval:
+
+    >>> lo, hi = symmetric_window((1.295, 1.305), (0.495, 0.505), (1.995, 2.005), "log")
+    >>> lo >= hi
+    True
+    """
+    if scale not in ("log", "linear"):
+        raise ValueError(f"scale must be 'log' or 'linear', got {scale!r}")
+    if scale == "log":
+        lo = math.sqrt(max(low[0], 0.0) * max(high[0], 0.0))
+        hi = math.sqrt(low[1] * high[1])
+    else:
+        lo, hi = (low[0] + high[0]) / 2, (low[1] + high[1]) / 2
+    return max(lo, value[0]), min(hi, value[1])
+
+
+def _scale(t: Target) -> str | None:
+    """Scale on which a target's printed interval is symmetric, or None if it is not."""
+    if t.kind in WALD_KINDS:
+        return "log"
+    if t.kind == "km_at":
+        return {"log": "log", "plain": "linear"}.get(str(t.params.get("conf_type", "log")))
+    return None
+
+
+def _untruncated(t: Target, iv: dict[str, _Interval]) -> bool:
+    """False if a KM bound may have been truncated at 0 or 100% (no symmetry then)."""
+    if t.kind != "km_at":
+        return True
+    top = 100.0 * float(t.params.get("scale", 1.0))
+    return iv["high"][1] < top and iv["low"][0] > 0
+
+
+def windows(targets: list[Target]) -> pd.DataFrame:
+    """The window of every target printed as estimate (low-high) on a symmetric scale.
+
+    One row per Cox (Wald) or Kaplan-Meier landmark target with all three parts
+    printed and finite: the printed text, the scale, the rounding interval of the
+    printed estimate (``value_lo``, ``value_hi``), the estimates the rounded bounds
+    allow (``bounds_lo``, ``bounds_hi``), the window where both meet (``window_lo``,
+    ``window_hi``; all half-open, rounded to 4 decimals for display) and whether it
+    is empty (decided before rounding).
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.spec import load_spec
+    >>> w = windows(load_spec("wudhikarn2021").targets).set_index("claim")
+    >>> age = w.loc["t2_age_hr"]
+    >>> age["printed"], float(age["window_lo"]), float(age["window_hi"])
+    ('1.11 (0.58-2.10)', 1.105, 1.1097)
+    """
+    rows = []
+    for t in targets:
+        scale = _scale(t)
+        if scale is None or not {"value", "low", "high"} <= set(t.printed):
+            continue
+        iv = t.intervals()
+        if not all(np.isfinite(iv[k]).all() for k in iv) or not _untruncated(t, iv):
+            continue
+        lo, hi = symmetric_window(iv["value"], iv["low"], iv["high"], scale)
+        b_lo, b_hi = symmetric_window((-math.inf, math.inf), iv["low"], iv["high"], scale)
+        rows.append(
+            {
+                "claim": t.claim,
+                "kind": t.kind,
+                "printed": f"{t.printed['value']} ({t.printed['low']}-{t.printed['high']})",
+                "scale": scale,
+                "value_lo": iv["value"][0],
+                "value_hi": iv["value"][1],
+                "bounds_lo": round(b_lo, 4),
+                "bounds_hi": round(b_hi, 4),
+                "window_lo": round(lo, 4),
+                "window_hi": round(hi, 4),
+                "empty": lo >= hi,
+            }
+        )
+    cols = ["claim", "kind", "printed", "scale", "value_lo", "value_hi", "bounds_lo", "bounds_hi"]
+    return pd.DataFrame(rows, columns=[*cols, "window_lo", "window_hi", "empty"])
+
+
+def km_width_bound(n: int, surv: float, conf_type: str = "log") -> float:
+    """Smallest standard error a KM estimate ``surv`` can have with ``n`` at risk at 0.
+
+    On the scale of the interval: of ``log S`` for ``conf_type = "log"`` (the
+    Greenwood bound ``sqrt((1 - S) / (n S))``), of ``S`` for ``"plain"``
+    (``sqrt(S (1 - S) / n)``). Attained when nobody is censored before the landmark.
+    Matches ``summary(survfit(Surv(time, status) ~ 1), times = t)$std.err`` (R 3.6,
+    which reports the SE of S) for an uncensored sample.
+
+    Examples
+    --------
+    20 patients, 10 events, nobody censored: S = 0.5, SE(S) = sqrt(.25 / 20).
+
+    >>> round(km_width_bound(20, 0.5, "plain"), 4)
+    0.1118
+    >>> round(km_width_bound(20, 0.5, "log"), 4)
+    0.2236
+    """
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    if not 0 < surv <= 1:
+        raise ValueError(f"surv must be in (0, 1], got {surv}")
+    if conf_type == "log":
+        return math.sqrt((1 - surv) / (n * surv))
+    if conf_type == "plain":
+        return math.sqrt(surv * (1 - surv) / n)
+    raise ValueError(f"conf_type must be 'log' or 'plain', got {conf_type!r}")
+
+
+def _widest_se(t: Target, iv: dict[str, _Interval], conf_type: str) -> float:
+    """Largest SE (on the interval's scale, as a proportion) the printed bounds allow."""
+    k = 100.0 * float(t.params.get("scale", 1.0))
+    (l0, _), (_, u1) = iv["low"], iv["high"]
+    if conf_type == "log":
+        return (math.log(u1) - math.log(l0)) / (2 * Z)
+    return (u1 - l0) / k / (2 * Z)
+
+
+def _km_row(t: Target, n: int) -> dict[str, object] | None:
+    """The width check of one KM landmark target with ``n`` at risk at 0 (None: no check)."""
+    conf_type = str(t.params.get("conf_type", "log"))
+    if t.kind != "km_at" or conf_type not in ("log", "plain"):
+        return None
+    if not {"value", "low", "high"} <= set(t.printed):
+        return None
+    iv = t.intervals()
+    if not _untruncated(t, iv):
+        return None
+    k = 100.0 * float(t.params.get("scale", 1.0))
+    s_max = min(iv["value"][1] / k, 1.0)  # the bound falls as S grows: the kindest reading
+    bound = km_width_bound(n, s_max, conf_type)
+    widest = _widest_se(t, iv, conf_type)
+    return {
+        "claim": t.claim,
+        "printed": f"{t.printed['value']} ({t.printed['low']}-{t.printed['high']})",
+        "conf_type": conf_type,
+        "n": n,
+        "se_printed_max": round(widest, 4),
+        "se_min": round(bound, 4),
+        "proved": widest < bound,
+    }
+
+
+def km_widths(targets: list[Target], sizes: dict[str, int]) -> pd.DataFrame:
+    """Per KM landmark target, the widest SE its interval allows and the least ``n`` allow.
+
+    The least is :func:`km_width_bound`; ``proved`` if the widest is smaller. SEs are
+    on the interval's scale (of ``log S`` for ``conf_type = "log"``, of ``S`` as a
+    proportion for ``"plain"``).
+
+    Examples
+    --------
+    >>> t = Target("s", "km_at", {"endpoint": "os", "time": 12},
+    ...            {"value": "50", "low": "45", "high": "55"})
+    >>> row = km_widths([t], {"s": 20}).iloc[0]
+    >>> float(row["se_printed_max"]), float(row["se_min"]), bool(row["proved"])
+    (0.0564, 0.2214, True)
+    """
+    cols = ["claim", "printed", "conf_type", "n", "se_printed_max", "se_min", "proved"]
+    rows = [_km_row(t, sizes[t.claim]) for t in targets if t.claim in sizes]
+    return pd.DataFrame([r for r in rows if r], columns=cols)
+
+
+def population_sizes(
+    targets: list[Target],
+    cohort: pd.DataFrame,
+    endpoints: Endpoints,
+) -> dict[str, int]:
+    """Patients at time 0 in each Kaplan-Meier landmark target's population.
+
+    Population sizes are margins fixed by construction, so any cohort of the study
+    gives them. ``endpoints`` maps an endpoint to ``cohort -> (time, status)``.
+    """
+    out = {}
+    for t in targets:
+        if t.kind != "km_at":
+            continue
+        time = endpoints[t.params["endpoint"]](cohort)[0]
+        keep = np.isfinite(time)
+        if t.params.get("where") is not None:
+            keep &= cohort[t.params["where"]].to_numpy() == 1
+        out[t.claim] = int(keep.sum())
+    return out
+
+
+def proved_impossible(targets: list[Target], sizes: dict[str, int]) -> dict[str, str]:
+    """Claims no cohort can print, with a reason starting ``proof:``.
+
+    ``sizes`` maps a target's claim to the number of patients in its population at
+    time 0 (used for the Kaplan-Meier width bound; targets absent from it are only
+    checked for an empty window).
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.spec import load_spec
+    >>> proved_impossible(load_spec("wudhikarn2021").targets, {})
+    {}
+    """
+    out: dict[str, str] = {}
+    for _, row in windows(targets).iterrows():
+        if row["empty"]:
+            out[row["claim"]] = (
+                f"proof: a {row['scale']}-symmetric interval {row['printed']} confines the "
+                f"unrounded estimate to [{row['bounds_lo']}, {row['bounds_hi']}), which misses "
+                f"the printed value's rounding interval [{row['value_lo']:.4g}, "
+                f"{row['value_hi']:.4g})"
+            )
+    for _, row in km_widths(targets, sizes).iterrows():
+        if row["proved"] and row["claim"] not in out:
+            what = "SE(log S)" if row["conf_type"] == "log" else "SE(S)"
+            out[row["claim"]] = (
+                f"proof: printed interval {row['printed']} implies {what} <= "
+                f"{row['se_printed_max']}, but with {row['n']} at risk at time 0 the "
+                f"Greenwood {what} is at least {row['se_min']} (no censoring before the landmark)"
+            )
+    return out
+
+
+def proofs(targets: list[Target], cohort: pd.DataFrame, endpoints: Endpoints) -> dict[str, str]:
+    """Every proof the engine computes before searching, claim -> reason (``proof: ...``).
+
+    The binary-covariate SE bound (:func:`carbook.reconstruct.targets.infeasible_hr_targets`),
+    empty windows of symmetric intervals and the Kaplan-Meier width bound
+    (:func:`proved_impossible`). ``cohort`` only supplies population sizes, which are
+    margins fixed by construction.
+    """
+    sizes = population_sizes(targets, cohort, endpoints)
+    return {
+        **proved_impossible(targets, sizes),
+        **infeasible_hr_targets(targets, cohort, endpoints),
+    }

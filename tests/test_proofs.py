@@ -1,0 +1,148 @@
+"""carbook.reconstruct.proofs: windows of symmetric intervals and the KM width bound."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lifelines import CoxPHFitter, KaplanMeierFitter
+
+from carbook.reconstruct.proofs import (
+    km_width_bound,
+    population_sizes,
+    proved_impossible,
+    symmetric_window,
+    windows,
+)
+from carbook.reconstruct.spec import Target, load_spec
+from carbook.studies.wudhikarn2021 import model
+from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
+
+
+def _hr(claim: str, value: str, low: str, high: str, kind: str = "cox_hr") -> Target:
+    params = {"endpoint": "rr", "covariate": "x"}
+    return Target(claim, kind, params, {"value": value, "low": low, "high": high})
+
+
+def test_age_hr_window_is_the_issue_s():
+    w = windows([_hr("age", "1.11", "0.58", "2.10")]).iloc[0]
+    assert w["window_lo"] == pytest.approx(1.105)
+    assert w["window_hi"] == pytest.approx(math.sqrt(0.585 * 2.105), abs=1e-4)
+    assert not w["empty"]
+
+
+def test_an_asymmetric_printed_interval_is_proved_impossible():
+    reasons = proved_impossible([_hr("bad", "1.30", "0.50", "2.00")], {})
+    assert reasons["bad"].startswith("proof:")
+    assert "[0.9937, 1.0062)" in reasons["bad"]
+
+
+def test_a_printed_interval_from_a_real_cox_fit_is_never_refuted():
+    from lifelines.datasets import load_rossi
+
+    fit = CoxPHFitter().fit(load_rossi(), "week", "arrest")
+    rows = fit.summary
+    targets = [
+        _hr(
+            name,
+            f"{r['exp(coef)']:.2f}",
+            f"{r['exp(coef) lower 95%']:.2f}",
+            f"{r['exp(coef) upper 95%']:.2f}",
+        )
+        for name, r in rows.iterrows()
+    ]
+    w = windows(targets).set_index("claim")
+    assert not w["empty"].any()
+    true = rows["exp(coef)"]
+    assert ((w["window_lo"] <= true.round(4)) & (true.round(4) <= w["window_hi"])).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-2, 2), st.floats(0.05, 1.5), st.sampled_from([1, 2]))
+def test_every_rounded_wald_interval_keeps_its_estimate_in_the_window(beta, se, digits):
+    hr, low, high = (math.exp(beta + k * 1.959963984540054 * se) for k in (0, -1, 1))
+    text = [f"{v:.{digits}f}" for v in (hr, low, high)]
+    if min(float(x) for x in text) <= 0:
+        return
+    lo, hi = symmetric_window(*(_iv(x) for x in text), "log")
+    assert lo - 1e-12 <= hr < hi + 1e-12
+
+
+def _iv(text: str) -> tuple[float, float]:
+    from carbook.published import printed_interval
+
+    return printed_interval(text)
+
+
+def test_symmetric_window_rejects_an_unknown_scale():
+    with pytest.raises(ValueError, match="scale"):
+        symmetric_window((1, 2), (0, 1), (2, 3), "logit")
+
+
+@pytest.mark.parametrize("n", [10, 37])
+def test_km_width_bound_is_the_uncensored_greenwood_se(n):
+    times = np.arange(1, n + 1, dtype=float)
+    km = KaplanMeierFitter().fit(times, np.ones(n))
+    d = n // 2
+    surv = (n - d) / n
+    ci = km.confidence_interval_survival_function_.iloc[d]  # log(-log) in lifelines
+    assert km.survival_function_.iloc[d, 0] == pytest.approx(surv)
+    var_log = d / (n * (n - d))  # Greenwood sum, telescoped
+    assert km_width_bound(n, surv, "log") == pytest.approx(math.sqrt(var_log))
+    assert km_width_bound(n, surv, "plain") == pytest.approx(surv * math.sqrt(var_log))
+    assert ci.iloc[0] < surv < ci.iloc[1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 30), st.booleans()), min_size=5, max_size=40))
+def test_censoring_never_narrows_a_km_interval_below_the_bound(rows):
+    from carbook import survival as sv
+
+    time = np.array([t for t, _ in rows], float)
+    event = np.array([e for _, e in rows], float)
+    a = sv.km_arrays(time, event, "log")
+    surv = a["surv"]
+    keep = surv > 0
+    with np.errstate(divide="ignore"):
+        se_log = np.log(a["upper"][keep] / a["lower"][keep]) / (2 * 1.959963984540054)
+    bound = np.array([km_width_bound(len(time), s, "log") for s in surv[keep]])
+    capped = a["upper"][keep] >= 1  # R truncates the upper bound at 1
+    assert (se_log[~capped] >= bound[~capped] - 1e-9).all()
+
+
+def test_km_width_bound_rejects_bad_input():
+    with pytest.raises(ValueError, match="n must"):
+        km_width_bound(0, 0.5)
+    with pytest.raises(ValueError, match="surv"):
+        km_width_bound(10, 0)
+    with pytest.raises(ValueError, match="conf_type"):
+        km_width_bound(10, 0.5, "log-log")
+
+
+def test_a_too_narrow_km_interval_is_proved_impossible():
+    t = Target(
+        "s", "km_at", {"endpoint": "os", "time": 12}, {"value": "50", "low": "45", "high": "55"}
+    )
+    assert proved_impossible([t], {"s": 20})["s"].startswith("proof:")
+    assert proved_impossible([t], {"s": 400}) == {}
+
+
+def test_wudhikarn2021_proofs_before_search():
+    """Every window is open; only the lymphodepletion CI is proved impossible."""
+    from carbook.reconstruct.engine import derive
+    from carbook.reconstruct.proofs import km_widths, proofs
+
+    spec = load_spec("wudhikarn2021")
+    w = windows(spec.targets)
+    assert set(w["kind"]) == {"cox_hr", "cox_mv", "cox_td", "km_at"}
+    assert not w["empty"].any()
+    cohort = model.build(spec, np.random.default_rng(1))[0]
+    derive(spec, cohort)
+    sizes = population_sizes(spec.targets, cohort, ENDPOINTS)
+    assert sizes == {"fig1_os_3y": 56, "fig1_efs_3y": 56, "os_post_prog_1y": 38}
+    widths = km_widths(spec.targets, sizes).set_index("claim")
+    assert not widths["proved"].any()
+    # 3-year EFS: barely wider than with nobody censored before 36 months
+    assert widths.loc["fig1_efs_3y", "se_printed_max"] - widths.loc["fig1_efs_3y", "se_min"] < 0.01
+    assert set(proofs(spec.targets, cohort, ENDPOINTS)) == {"t2_lymphodepletion_hr"}
