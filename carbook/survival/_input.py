@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+from lifelines import CoxPHFitter
 
 
 def _numeric(values: object, name: str) -> np.ndarray:
@@ -55,3 +57,13 @@ def as_status(status: object, codes: object | None) -> np.ndarray:
         if bad.size:
             raise ValueError(f"status has codes {bad.tolist()} outside codes {allowed.tolist()}")
     return s
+
+
+def model_covariates(cph: CoxPHFitter, data: pd.DataFrame) -> list[str]:
+    """A fitted lifelines model's covariates, after checking ``data`` has its columns."""
+    covs = [str(c) for c in cph.params_.index]
+    needed = [cph.duration_col, cph.event_col, *covs]
+    missing = [c for c in needed if c not in data.columns]
+    if missing:
+        raise ValueError(f"data lacks the model's columns: {missing}")
+    return covs

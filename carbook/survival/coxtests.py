@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 from lifelines import CoxPHFitter
 
+from carbook.survival._input import model_covariates
 from carbook.survival.cox import cox_tests
 
 __all__ = ["global_tests"]
@@ -46,10 +47,7 @@ def global_tests(cph: CoxPHFitter, data: pd.DataFrame) -> pd.DataFrame:
     Wald              3.784   1  0.052
     score             3.827   1  0.050
     """
-    covs = list(cph.params_.index)
-    missing = [c for c in [cph.duration_col, cph.event_col, *covs] if c not in data.columns]
-    if missing:
-        raise ValueError(f"data lacks the model's columns: {missing}")
+    covs = model_covariates(cph, data)
     tests = cox_tests(data[cph.duration_col], data[cph.event_col], data[covs])
     out = tests.rename(
         index={"likelihood_ratio": "likelihood ratio", "wald": "Wald"}, columns={"chisq": "stat"}

@@ -18,6 +18,7 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from scipy import stats
 
 from carbook.survival._efron_blocks import efron_blocks
+from carbook.survival._input import model_covariates
 
 __all__ = ["cox_zph"]
 
@@ -57,10 +58,7 @@ def cox_zph(cph: CoxPHFitter, data: pd.DataFrame, transform: Transform = "km") -
     age      5.974   1  0.015
     GLOBAL  17.694   7  0.013
     """
-    covs = list(cph.params_.index)
-    missing = [c for c in [cph.duration_col, cph.event_col, *covs] if c not in data.columns]
-    if missing:
-        raise ValueError(f"data lacks the model's columns: {missing}")
+    covs = model_covariates(cph, data)
     time = data[cph.duration_col].to_numpy(float)
     event = data[cph.event_col].to_numpy(int)
     x = data[covs].to_numpy(float)
