@@ -18,7 +18,7 @@ from carbook.reconstruct.engine import (
 )
 from carbook.reconstruct.spec import Spec
 
-__all__ = ["build"]
+__all__ = ["build", "endpoints"]
 
 
 def _flags(n: int, k: int | None, rng: np.random.Generator) -> np.ndarray:
@@ -127,7 +127,7 @@ def build(
     tune: dict[str, object] = {"sigma": 0.35}
     fixed = pd.DataFrame(False, index=c.index, columns=c.columns)
     model = Model(
-        endpoints=_endpoints(has_event),
+        endpoints=endpoints(has_event),
         moves=_moves(
             n, max_time, tune, has_event, events is not None, relapses is not None and relapses >= 0
         ),
@@ -137,7 +137,17 @@ def build(
     return c, model
 
 
-def _endpoints(has_event: bool) -> dict:
+def endpoints(has_event: bool) -> dict:
+    """The generic endpoints: ``os``, and with a first event ``efs`` and ``relapse``.
+
+    Also used by study models that build their cohorts otherwise but keep these columns.
+
+    Examples
+    --------
+    >>> sorted(endpoints(True))
+    ['efs', 'os', 'relapse']
+    """
+
     def os_(c: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         return c["time"].to_numpy(), c["event"].to_numpy()
 

@@ -12,19 +12,13 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
-from carbook.published import load_published
 from carbook.reconstruct import generic, run
 from carbook.reconstruct.engine import Model
 from carbook.reconstruct.spec import Spec, load_spec
+from carbook.studies import zhang2021_skeleton
 from carbook.studies.wudhikarn2021 import model as wudhikarn2021_model
 
 __all__ = ["MODELS", "endpoints", "evaluate", "model", "reconstruct", "reconstruct_many"]
-
-
-def _zhang2021(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
-    """Deaths and relapses are not published; follow-up of survivors is at most 47 months."""
-    longest = float(load_published("zhang2021").set_index("id").loc["fu_median", "high"])
-    return generic.build(spec, rng, events=None, median=12.0, max_time=longest, relapses=-1)
 
 
 def _medians_only(longest: float) -> run.Build:
@@ -42,7 +36,7 @@ MODELS: dict[str, run.Build] = {
     "gauthier2021": _medians_only(36.0),
     "wudhikarn2021": wudhikarn2021_model.build,
     "xu2023": _medians_only(60.0),
-    "zhang2021": _zhang2021,
+    "zhang2021": zhang2021_skeleton.build,
 }
 
 

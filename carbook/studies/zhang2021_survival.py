@@ -25,6 +25,7 @@ from carbook.studies.models import endpoints
 __all__ = [
     "CONF_TYPES",
     "PRINTED",
+    "cir_shape_proof",
     "conf_type_detective",
     "effective_n",
     "os_width_proof",
@@ -300,3 +301,34 @@ def os_width_proof(bin_width: float = 1e-4) -> dict[str, float | bool | int]:
         "n_eff_min": least,
         "holds": bool(least > printed),
     }
+
+
+def cir_shape_proof() -> dict[str, float | bool]:
+    """Proof that no ``cmprsk`` log(-log) interval prints the 1-year CIR 41% (25, 62).
+
+    ``cuminc``'s limits are ``F^(1/k)`` and ``F^k`` with ``k = exp(z sd / (F log F))``
+    (:func:`carbook.survival.cif_log_log`), so whatever the variance,
+    ``log(low) log(high) = log(F)^2``: the ratio ``log(low) log(high) / log(F)^2`` is 1.
+    Over the rounding intervals of the printed estimate and bounds the ratio is largest
+    with the smallest bounds and the largest estimate (all logs are negative), so its
+    supremum is its value at those ends of the (closed) intervals.
+
+    Returns
+    -------
+    dict
+        ``ratio_max``: the largest ratio the printed numbers allow; ``holds``: it is
+        below 1 (the interval is not cmprsk's, for any variance estimator).
+
+    Examples
+    --------
+    >>> proof = cir_shape_proof()
+    >>> proof["holds"], round(proof["ratio_max"], 3)
+    (True, 0.884)
+    """
+    reg = load_published("zhang2021").set_index("id")
+    (_, f_hi), (lo, _), (hi, _) = (
+        (x / 100 for x in printed_interval(reg.loc["cir_1y_cr", k]))
+        for k in ("value", "low", "high")
+    )
+    ratio = float(np.log(lo) * np.log(hi) / np.log(f_hi) ** 2)
+    return {"ratio_max": ratio, "holds": ratio < 1}
