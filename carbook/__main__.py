@@ -6,6 +6,8 @@
 processes), and write each with its report (byte-identical for a seed, whatever J).
 Writing over the committed cohorts under ``data/<study>/`` needs ``--overwrite-data``
 instead of ``--out``.
+``python -m carbook validate [--out DIR]``: the validation on R's lung and veteran data
+(:mod:`carbook.reconstruct.validation`), written to ``data/validation/`` by default.
 
 Errors in arguments or data print one line naming the problem and exit with status 2.
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 from carbook.book import book_scorecard, study_scorecard
 from carbook.data import DATA_DIR
 from carbook.published import studies
+from carbook.reconstruct import validation
 from carbook.reconstruct.run import BUDGET, writable, write
 from carbook.scorecard import summary
 from carbook.studies.models import MODELS, reconstruct_many
@@ -63,7 +66,16 @@ def _parser() -> argparse.ArgumentParser:
     rc.add_argument(
         "--budget", type=_positive, default=BUDGET, help=f"search iterations (default {BUDGET})"
     )
+    va = sub.add_parser("validate", help="validation of the reconstruction on real data sets")
+    va.add_argument("--out", type=Path, help="folder for the tables (default data/validation/)")
     return parser
+
+
+def _validate(args: argparse.Namespace) -> int:
+    directory = writable(args.out) if args.out else None
+    for path in validation.write_results(directory=directory):
+        print(path)
+    return 0
 
 
 def _reconstruct(args: argparse.Namespace) -> int:
@@ -94,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (2 on bad arguments or data)."""
     args = _parser().parse_args(argv)
     try:
-        return _reconstruct(args) if args.command == "reconstruct" else _scorecard(args)
+        commands = {"reconstruct": _reconstruct, "validate": _validate, "scorecard": _scorecard}
+        return commands[args.command](args)
     except ValueError as err:
         print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 2

@@ -15,7 +15,9 @@ FIX = Path(__file__).parent / "fixtures"
 REF = pd.read_csv(FIX / "cox_tests.csv")
 LUNG = pd.read_csv(Path(__file__).parents[1] / "data" / "validation" / "lung.csv")
 LUNG["age2"] = 2 * LUNG["age"]
-VET = pd.read_csv(FIX / "data_veteran.csv").assign(karno20000=lambda d: d["karno"] + 20000)
+VET = pd.read_csv(Path(__file__).parents[1] / "data" / "validation" / "veteran.csv").assign(
+    karno20000=lambda d: d["karno"] + 20000
+)
 EDGE = pd.read_csv(FIX / "cox_edge_data.csv")
 SW15 = pd.read_csv(FIX / "cox_switch15_data.csv")
 TD = pd.read_csv(FIX / "survival_td.csv")

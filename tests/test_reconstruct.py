@@ -245,7 +245,9 @@ def test_validation_recovers_targeted_and_not_untargeted_statistics():
 
     table = validation.validate(seeds=range(1, 3), budget=1500)
     assert abs(table.loc["median OS (targeted)", "error"]) < 1.0
-    assert set(table.columns) == {"true", "mean", "min", "max", "error", "true_in_range"}
+    assert set(table.columns) == {
+        "true", "mean", "min", "max", "error", "true_in_range", "baseline_mean", "baseline_error"
+    }  # fmt: skip
     assert table["true"].notna().all() and table["mean"].notna().all()
 
 

@@ -2,7 +2,8 @@
 # (carbook.survival.cox_batch, cox_multi, cox_tests, cox_switch).
 # Run from the repository root:  Rscript tests/r/cox_tests_reference.R
 # Writes tests/fixtures/cox_tests.csv (long: case, term, quantity, value, r_call) and
-# the hand-made data it fits (tests/fixtures/cox_edge_data.csv, data_veteran.csv).
+# the hand-made data it fits (tests/fixtures/cox_edge_data.csv) and survival::veteran
+# (data/validation/veteran.csv, also the methods chapter's second validation data set).
 suppressPackageStartupMessages(library(survival))
 options(digits = 15, warn = 1)
 out <- "tests/fixtures"
@@ -11,7 +12,7 @@ vet <- veteran[, c("time", "status", "trt", "karno", "age", "diagtime", "prior",
 vet$trt <- vet$trt - 1
 vet$prior <- as.integer(vet$prior == 10)
 vet$celltype <- as.character(vet$celltype)
-write.csv(vet, file.path(out, "data_veteran.csv"), row.names = FALSE)
+write.csv(vet, "data/validation/veteran.csv", row.names = FALSE)  # the book uses it too
 vet$karno20000 <- vet$karno + 20000
 
 # Hand-made edge data: a group without events (separation), a constant column,
