@@ -164,6 +164,9 @@ def _exact_paths(rows: tuple[int, ...], cols: tuple[int, ...]) -> tuple[float, f
     return float((steps + sub[:, 0]).min()), float((steps + sub[:, 1]).max())
 
 
+# A node's bounds (Python) cost about as much CPU as this many path extensions
+# (numpy): counted so that tables with millions of nodes meet the work cap too.
+NODE_COST = 100
 EXACT_COLUMNS = 2  # exact bounds for nodes with at most this many columns left
 
 
@@ -218,7 +221,8 @@ def fisher_network_logp(table: np.ndarray, max_work: float = 2e7, ascending: boo
     """Log of R's ``fisher.test`` P value for a validated r×c count table.
 
     ``max_work`` caps the path extensions examined (children of each node, counted
-    before they are built, plus the (child, past) pairs left open); beyond it a
+    before they are built, the (child, past) pairs left open, and ``NODE_COST``
+    per node whose bounds are computed); beyond it a
     ValueError naming the table size is raised rather than computing for minutes
     (about 2e6 extensions per CPU second on the development machine).
     ``ascending`` walks the columns from the smallest total instead of the largest:
@@ -305,6 +309,7 @@ class _Network:
                 self._add_prefix(pv[lo:hi], lw[lo:hi], last, last, np.zeros(last.size))
             return np.zeros(0, int), np.zeros(0), np.zeros(0)
         uniq, inv = _unique_rows(np.sort(np.concatenate([kids for kids, _ in parts]), axis=1))
+        self._count(NODE_COST * len(uniq))  # bounds of a node: Python, ~100 extensions
         uid = np.array([self.node_id(t) for t in map(tuple, uniq.tolist())])
         ub = self.bounds(uid, k + 1)
         out, at = [], 0
