@@ -17,7 +17,7 @@ reach as refused instead of running for minutes.
 Measured 2026-11-30 (machine loaded by other work, load average about 9 on two
 cores; CPU seconds), default work cap 2e7:
 
-- parity tables: all 14 within 0.46 s (t5x5_n60: 0.46 s, R 0.32 s), rel err <= 2e-12;
+- parity tables: all 14 within 0.4 s (t5x5_n60: 0.40 s, R 0.32 s), rel err <= 2e-12;
 - the 55 sweep tables R answers at its default workspace: all 55 within 1 s
   (worst s58, 4x4 n = 100: 0.57 s, R 1.13 s), rel err <= 1.2e-11;
 - the 25 R refuses there: we answer 10 (5 within 1 s; s38 3.0 s, s46 1.7 s,
