@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-def fisher_exact(table: object, max_tables: float = 2e8) -> TestResult:
+def fisher_exact(table: object, max_tables: float = 2e7) -> TestResult:
     """Fisher's exact test for an r×c table, two-sided, by the network algorithm.
 
     Matches R's ``fisher.test(table)$p.value``: the P value sums the probabilities
@@ -35,9 +35,9 @@ def fisher_exact(table: object, max_tables: float = 2e8) -> TestResult:
     table : array-like
         Table of non-negative whole counts, at least 2×2, no empty row or column.
     max_tables : float
-        Refuse tables for which the algorithm would examine more than this many
-        (path, completion) pairs, rather than compute for minutes (R's
-        ``fisher.test`` stops with "FEXACT error" on such tables too).
+        Refuse tables for which the algorithm would extend more than this many
+        paths (the default is about 10 CPU seconds), rather than compute for
+        minutes (R's ``fisher.test`` stops with "FEXACT error" on such tables too).
 
     Returns
     -------
@@ -47,7 +47,8 @@ def fisher_exact(table: object, max_tables: float = 2e8) -> TestResult:
     Raises
     ------
     ValueError
-        On a malformed table, or when the work would exceed ``max_tables``.
+        On a malformed table, or when the work would exceed ``max_tables`` (the
+        message names the table size and the Monte Carlo alternatives).
 
     Examples
     --------
