@@ -30,6 +30,7 @@ from carbook.reconstruct.construction import (
     source_columns,
 )
 from carbook.reconstruct.covariates import candidates, fast_targets, solve_group
+from carbook.reconstruct.exhaustive import solve_small
 from carbook.reconstruct.proofs import proofs
 from carbook.reconstruct.spec import Spec
 from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets
@@ -312,6 +313,8 @@ def _solve_groups(
         fast = {ft.claim for ft in fts}
         others = [t for t in affected if t.claim not in fast]
         guard = Evaluator(others, model.endpoints, excluded, p_notes) if others else None
+        if len(swaps) == 1 and not linked.get(swaps[0]):  # exhaustive where small
+            solve_small(spec, cohort, swaps[0], fts, ~model.fixed[swaps[0]].to_numpy(), guard)
         cand_fn = partial(candidates, swap_cols=swaps, flip_cols=flips, fixed=model.fixed)
         solve_group(spec, cohort, fts, cand_fn, guard, linked, max(1, n_iter // 30))
 
