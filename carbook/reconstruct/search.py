@@ -29,6 +29,8 @@ from carbook.reconstruct.construction import (
     interior_change,
     source_columns,
 )
+from carbook.reconstruct.covariates import candidates, fast_targets, solve_group
+from carbook.reconstruct.exhaustive import solve_small
 from carbook.reconstruct.proofs import proofs
 from carbook.reconstruct.spec import Spec
 from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets
@@ -292,17 +294,29 @@ def _solve_groups(
     n_iter: int,
     t0: float,
 ) -> None:
-    """Anneal each hazard-ratio group on its own covariate's swaps (see _hr_groups)."""
+    """Solve each hazard-ratio group on its own covariate's moves (see _hr_groups).
+
+    Aimed, deterministic swaps (:mod:`carbook.reconstruct.covariates`): at most
+    ``n_iter // 30`` accepted moves per group; ``rng`` and ``t0`` are not used.
+    """
     swappable = sorted(spec.categorical) + sorted(spec.continuous)
     linked = _linked(spec)
+    derive(spec, cohort)
+    excluded = proofs(spec.targets, cohort, model.endpoints)
+    p_notes = inconsistent_p_targets(spec.targets)
     for own in _hr_groups(spec, swappable):
-        cols = sorted(own & set(swappable))
-        phase = {"swap": _swap_move(cols, "stratum", model.fixed, {}, linked)}
-        if own & set(spec.free_binary):
-            phase = {"flip": _flip_move(sorted(own & set(spec.free_binary)), model.fixed)}
+        flips = sorted(own & set(spec.free_binary))
+        swaps = [] if flips else sorted(own & set(swappable))
         moved = set(own) | {c for col in own for c in linked.get(col, [])}
         affected = [t for t in spec.targets if _reads(spec, t) & moved]
-        anneal(spec, model, cohort, rng, n_iter, t0, affected, phase, "", False)
+        fts = fast_targets(affected, cohort, model.endpoints, excluded)
+        fast = {ft.claim for ft in fts}
+        others = [t for t in affected if t.claim not in fast]
+        guard = Evaluator(others, model.endpoints, excluded, p_notes) if others else None
+        if len(swaps) == 1 and not linked.get(swaps[0]):  # exhaustive where small
+            solve_small(spec, cohort, swaps[0], fts, ~model.fixed[swaps[0]].to_numpy(), guard)
+        cand_fn = partial(candidates, swap_cols=swaps, flip_cols=flips, fixed=model.fixed)
+        solve_group(spec, cohort, fts, cand_fn, guard, linked, max(1, n_iter // 30))
 
 
 def _reads(spec: Spec, t) -> set[str]:

@@ -1,0 +1,167 @@
+"""Univariate Cox fits of 0/1 covariates on fixed times, many candidates at once.
+
+With the times fixed, the Efron partial likelihood of a 0/1 covariate depends only
+on four counts per distinct event time: patients at risk (``N``) and deaths (``D``),
+and how many of each carry the covariate (``N1``, ``D1``). For the ``j``-th of ``D``
+tied deaths (``f = j / D``) and ``w = exp(beta)``:
+
+- ``s0 = (N - N1) + N1 w - f ((D - D1) + D1 w)``,
+- ``s1 = s2 = w (N1 - f D1)`` (``x = x^2`` for a 0/1 covariate),
+
+so a fit costs a few passes over the event times, and the covariate search can fit
+every candidate arrangement of a neighbourhood in one vectorised Newton-Raphson.
+The iteration is :func:`carbook.survival.cox_batch`'s (R's ``coxph`` with Efron
+ties: Newton from 0, step halving, stop when every step is below
+``tol * max(1, |coef|)``), so the two agree to rounding error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from carbook.survival import _efron
+
+__all__ = ["RiskSets", "binary_cox", "risk_sets"]
+
+HALVINGS = 20
+
+
+@dataclass(frozen=True)
+class RiskSets:
+    """The tie structure of fixed (time, event) data, for :func:`binary_cox`."""
+
+    order: np.ndarray  # rows sorted by time (stable)
+    first: np.ndarray  # sorted position of the first row of each event time
+    group: np.ndarray  # sorted position of the first row of each distinct time
+    has_event: np.ndarray  # which distinct times have a death
+    event: np.ndarray  # 0/1 event, sorted
+    at_risk: np.ndarray  # N per event time
+    deaths: np.ndarray  # D per event time
+    k: np.ndarray  # event time of each death
+    frac: np.ndarray  # Efron's j / D of each death
+
+
+def risk_sets(time: np.ndarray, event: np.ndarray) -> RiskSets:
+    """Risk sets of finite ``time`` with 0/1 ``event`` (no validation: inner loop).
+
+    Examples
+    --------
+    >>> rs = risk_sets(np.array([3.0, 1.0, 1.0, 2.0]), np.array([1, 1, 0, 1]))
+    >>> rs.at_risk.tolist(), rs.deaths.tolist()
+    ([4, 2, 1], [1, 1, 1])
+    """
+    order = np.argsort(time, kind="stable")
+    t, e = np.asarray(time, float)[order], np.asarray(event, float)[order]
+    o = _efron.cox_order(t, e)
+    first = o["first"]
+    return RiskSets(
+        order=order,
+        first=first,
+        group=o["group"],
+        has_event=o["has_event"],
+        event=e,
+        at_risk=t.size - first,
+        deaths=np.bincount(o["k"]),
+        k=o["k"],
+        frac=o["frac"],
+    )
+
+
+def _counts(rs: RiskSets, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N1, D1) per death, (deaths, M), for covariate columns ``x`` (n, M)."""
+    xs = x[rs.order]
+    n1 = _efron.rev_cumsum(xs)[rs.first]
+    d1 = np.add.reduceat(xs * rs.event[:, None], rs.group)[rs.has_event]
+    return n1[rs.k], d1[rs.k]
+
+
+def _terms(beta, n, n1, d, d1, f, xs_sum):
+    """Log partial likelihood, score and information at ``beta`` (one per column)."""
+    w = np.exp(beta)
+    s0 = (n - n1) + n1 * w - f * ((d - d1) + d1 * w)
+    p = w * (n1 - f * d1) / s0
+    loglik = beta * xs_sum - np.log(s0).sum(axis=0)
+    return loglik, xs_sum - p.sum(axis=0), (p * (1 - p)).sum(axis=0)
+
+
+def binary_cox(
+    rs: RiskSets, x: np.ndarray, max_iter: int = 30, tol: float = 1e-10
+) -> dict[str, np.ndarray]:
+    """``coxph(Surv(time, event) ~ x[, j])`` for every 0/1 column ``j`` of ``x``.
+
+    R's default Efron ties, as :func:`carbook.survival.cox_batch` (to which it is
+    equal to rounding error), without its validation or its pandas.
+
+    Parameters
+    ----------
+    rs : RiskSets
+        From :func:`risk_sets` on the fixed times.
+    x : numpy.ndarray
+        (n, M) 0/1 covariate columns, rows in the order of the times.
+    max_iter, tol : int, float
+        Newton iterations at most; convergence when every step is below
+        ``tol * max(1, |coef|)``.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        Per column: ``coef``, ``se`` (Wald, ``summary(coxph)$coefficients``),
+        ``loglik``, ``p_wald``, ``p_lr`` (``$logtest``), ``p_score`` (``$sctest``)
+        and ``converged``: False for a constant column (R's NA) and for a
+        coefficient running to infinity (R's "coefficient may be infinite"), whose
+        estimates are then not R's and should be read as a miss.
+
+    Examples
+    --------
+    >>> rs = risk_sets(np.array([1.0, 2, 3, 4, 5, 6]), np.array([1, 1, 1, 1, 0, 1]))
+    >>> fit = binary_cox(rs, np.array([[0, 1, 0, 1, 1, 0]]).T)
+    >>> round(float(fit["coef"][0]), 6), bool(fit["converged"][0])
+    (-0.273948, True)
+    """
+    x = np.asarray(x, float)
+    n1, d1 = _counts(rs, x)
+    n, d = rs.at_risk[rs.k][:, None], rs.deaths[rs.k][:, None]
+    args = (n, n1, d, d1, rs.frac[:, None], (x[rs.order] * rs.event[:, None]).sum(axis=0))
+    beta = np.zeros(x.shape[1])
+    ll0, u0, i0 = _terms(beta, *args)
+    alias = ~(i0 >= _efron.TOLER_CHOL)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        beta, loglik, info, converged = _newton(
+            beta, (ll0, u0, i0), alias.copy(), args, max_iter, tol
+        )
+        lr = 2 * (loglik - ll0)
+        se = 1 / np.sqrt(info)
+        score = u0**2 / i0
+    ok = converged & ~alias & np.isfinite(se)
+    return {
+        "coef": np.where(alias, np.nan, beta),
+        "se": np.where(alias, np.nan, se),
+        "loglik": loglik,
+        "p_wald": 2 * special.ndtr(-np.abs(beta) / se),
+        "p_lr": special.chdtrc(1, np.maximum(lr, 0)),
+        "p_score": special.chdtrc(1, score),
+        "converged": ok,
+    }
+
+
+def _newton(beta, start, converged, args, max_iter, tol):
+    """Vectorised Newton-Raphson with step halving (as ``_efron._batch_loop``)."""
+    loglik, score, info = start
+    for _ in range(max_iter):
+        step = np.where(converged, 0.0, score / np.where(info > 0, info, np.inf))
+        new = _terms(beta + step, *args)
+        for _half in range(HALVINGS):
+            worse = new[0] < loglik - 1e-12
+            if not worse.any():
+                break
+            step = np.where(worse, step / 2, step)
+            new = _terms(beta + step, *args)
+        beta = beta + step
+        converged = converged | (np.abs(step) < tol * np.maximum(1, np.abs(beta)))
+        loglik, score, info = new
+        if converged.all():
+            break
+    return beta, loglik, info, converged

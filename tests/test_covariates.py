@@ -1,0 +1,118 @@
+"""The covariates-given-times phase: candidate moves, their columns, and the solver's guarantees."""
+
+from functools import cache, partial
+
+import numpy as np
+import pytest
+
+from carbook.reconstruct.construction import derive
+from carbook.reconstruct.covariates import (
+    _evaluate,
+    _identity,
+    candidates,
+    changes,
+    columns,
+    fast_targets,
+    solve_group,
+)
+from carbook.reconstruct.proofs import proofs
+from carbook.reconstruct.run import load_cohort
+from carbook.reconstruct.search import _linked, _reads
+from carbook.reconstruct.spec import load_spec
+from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets
+from carbook.studies.wudhikarn2021.model import build
+
+STUDY = "wudhikarn2021"
+TIMES = ["t_rr", "t_post", "t_last", "dead"]
+
+
+@cache
+def _setup():
+    spec = load_spec(STUDY)
+    model = build(spec, np.random.default_rng(1))[1]
+    return spec, model
+
+
+def _cohort():
+    c = load_cohort(STUDY, 1)
+    c["stratum"] = np.where(c["progressed"] == 1, "progressed", "not_progressed")
+    return c
+
+
+def _evaluator(spec, model, cohort, targets=None):
+    targets = spec.targets if targets is None else targets
+    excluded = proofs(spec.targets, cohort, model.endpoints)
+    return Evaluator(targets, model.endpoints, excluded, inconsistent_p_targets(spec.targets))
+
+
+def test_candidates_swap_free_cells_within_a_stratum_and_keep_margins():
+    spec, model = _setup()
+    c = _cohort()
+    cand = candidates(c, ["ph", "burden"], ["ldh_high"], model.fixed)
+    assert len(cand) > 100
+    swaps = cand.j >= 0
+    assert (c["stratum"].to_numpy()[cand.i[swaps]] == c["stratum"].to_numpy()[cand.j[swaps]]).all()
+    for k in range(len(cand)):
+        col, i, j = cand.col[k], cand.i[k], cand.j[k]
+        assert not model.fixed.at[i, col] and (j < 0 or not model.fixed.at[j, col])
+    margins = c.groupby("stratum")["burden"].value_counts()
+    linked = _linked(spec)
+    for k in np.flatnonzero(cand.col == "burden")[::7]:
+        d = c.copy()
+        for col, i, v in changes(d, cand, int(k), linked):
+            d.at[i, col] = v
+        assert d.groupby("stratum")["burden"].value_counts().equals(margins)
+
+
+@pytest.mark.parametrize("cov", ["morphologic", "ph_positive", "prior_blin_or_ino", "ldh_normal"])
+def test_candidate_columns_equal_the_derived_covariate_after_the_move(cov):
+    spec, model = _setup()
+    c = _cohort()
+    cand = candidates(c, ["burden", "ph", "prior_blin", "prior_ino"], ["ldh_high"], model.fixed)
+    x = columns(spec, c, cov, cand)
+    linked = _linked(spec)
+    for k in range(0, len(cand), 11):
+        d = c.copy()
+        ch = changes(d, cand, k, linked)
+        for col, i, v in ch:
+            d.at[i, col] = v
+        derive(spec, d, {col for col, _, _ in ch})
+        assert (x[:, k] == d[cov].to_numpy(float)).all(), (cand.col[k], cand.i[k], cand.j[k])
+
+
+def test_fast_scores_agree_with_the_evaluator():
+    spec, model = _setup()
+    c = _cohort()
+    excluded = proofs(spec.targets, c, model.endpoints)
+    fts = fast_targets(spec.targets, c, model.endpoints, excluded)
+    assert {"t2_age_hr", "t3_sex_hr", "t2_ldh_hr"} <= {ft.claim for ft in fts}
+    cand = candidates(c, ["male"], [], model.fixed)
+    met = _evaluate(spec, c, fts, _identity(cand))[0][0]
+    report = _evaluator(spec, model, c).report(c).set_index(["claim", "part"])["within"]
+    parts = ("value", "low", "high", "p")
+    want = [report.get((ft.claim, p), False) for ft in fts for p in parts]
+    assert met.tolist() == want
+
+
+@pytest.mark.parametrize("group", [("male",), ("prior_blin", "prior_ino")])
+def test_solve_group_loses_no_met_number_and_keeps_times_and_margins(group):
+    spec, model = _setup()
+    c = _cohort()
+    before = _evaluator(spec, model, c).report(c)
+    margins = {g: c.groupby("stratum")[g].value_counts() for g in group}
+    times = c[TIMES].copy()
+    affected = [t for t in spec.targets if _reads(spec, t) & set(group)]
+    excluded = proofs(spec.targets, c, model.endpoints)
+    fts = fast_targets(affected, c, model.endpoints, excluded)
+    others = [t for t in affected if t.claim not in {ft.claim for ft in fts}]
+    guard = _evaluator(spec, model, c, others) if others else None
+    cand_fn = partial(candidates, swap_cols=list(group), flip_cols=[], fixed=model.fixed)
+    loss0 = _evaluate(spec, c, fts, _identity(cand_fn(c)))[1][0]
+    moves = solve_group(spec, c, fts, cand_fn, guard, _linked(spec), max_moves=8)
+    after = _evaluator(spec, model, c).report(c)
+    assert not (before["within"] & ~after["within"]).any()
+    assert c[TIMES].equals(times)
+    for g in group:
+        assert c.groupby("stratum")[g].value_counts().equals(margins[g])
+    loss1 = _evaluate(spec, c, fts, _identity(cand_fn(c)))[1][0]
+    assert moves > 0 and loss1 < loss0
