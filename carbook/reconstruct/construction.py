@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -192,12 +193,19 @@ def construct_within(spec: Spec, cohort: pd.DataFrame, rng: np.random.Generator)
 def source_columns(expr: str) -> set[str]:
     """Column names an expression of ``spec.derived`` reads (quoted strings excluded).
 
+    Parsed once per expression (the search asks at every move).
+
     Examples
     --------
     >>> sorted(source_columns("(age > 40) & (burden == 'morphologic')"))
     ['age', 'burden']
     """
-    return set(re.findall(r"[A-Za-z_]\w*", re.sub(r"'[^']*'", "", expr)))
+    return set(_names(expr))
+
+
+@cache
+def _names(expr: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[A-Za-z_]\w*", re.sub(r"'[^']*'", "", expr)))
 
 
 def derive(spec: Spec, cohort: pd.DataFrame, only: set[str] | None = None) -> None:

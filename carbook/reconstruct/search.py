@@ -21,6 +21,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from carbook.reconstruct.arrays import TIME_KINDS, ArrayCohort, TimeEvaluator
 from carbook.reconstruct.construction import (
     Change,
     Model,
@@ -189,29 +190,41 @@ def anneal(
     names = sorted(moves)
     derive(spec, cohort)
     excluded = proofs(targets, cohort, model.endpoints)
-    evaluator = Evaluator(targets, model.endpoints, excluded, inconsistent_p_targets(targets))
-    loss = evaluator.loss(cohort)
+    fast = {t.kind for t in targets} <= TIME_KINDS
+    kind = TimeEvaluator if fast else Evaluator
+    evaluator = kind(targets, model.endpoints, excluded, inconsistent_p_targets(targets))
+    work = ArrayCohort(cohort) if fast else cohort
+    loss = evaluator.loss(work)
     rank = lambda: (-int(evaluator.met.sum()) if keep_met else 0, loss - 1e-12)  # noqa: E731
-    best, best_rank = cohort.copy(), rank()
+    best, best_rank, touched = work.copy(), rank(), set()
     for it in range(n_iter):
         cooled = 1 - it / n_iter
         model.tune["sigma"] = 0.35 * (0.1 + 0.9 * cooled)
-        changes = moves[names[rng.integers(len(names))]](cohort, rng)
+        changes = moves[names[rng.integers(len(names))]](work, rng)
         if changes:
             temperature = t0 * cooled**2 + 1e-9
-            loss = _try(spec, cohort, changes, evaluator, loss, temperature, rng, keep_met)
+            loss = _try(spec, work, changes, evaluator, loss, temperature, rng, keep_met)
+            touched |= {c for c, _, _ in changes}
         if rank() < best_rank:
-            best, best_rank = cohort.copy(), rank()
+            best, best_rank = work.copy(), rank()
         if (it + 1) % 250 == 0:
-            model.tune["swap_weights"] = _swap_weights(spec, evaluator.report(cohort))
+            model.tune["swap_weights"] = _swap_weights(spec, evaluator.report(work))
         if progress and (it + 1) % max(1, n_iter // 10) == 0:
-            _report_progress(spec, evaluator, cohort, loss, f"{label}] {it + 1}/{n_iter}")
-    for col in cohort.columns:  # end on the best cohort seen (in place: callers hold it)
-        cohort[col] = best[col]
+            _report_progress(spec, evaluator, work, loss, f"{label}] {it + 1}/{n_iter}")
+    _keep_best(spec, cohort, best, touched)
     return cohort, evaluator.report(cohort)
 
 
-TIME_KINDS = {"km_median", "km_at", "cif_at", "followup", "median_range", "logrank"}
+def _keep_best(
+    spec: Spec, cohort: pd.DataFrame, best: pd.DataFrame | ArrayCohort, touched: set[str]
+) -> None:
+    """End on the best cohort seen, in place (callers hold the frame)."""
+    if isinstance(best, ArrayCohort):
+        derived = {name for name, expr in spec.derived.items() if source_columns(expr) & touched}
+        best.write_back(cohort, touched | derived)
+        return
+    for col in cohort.columns:
+        cohort[col] = best[col]
 
 
 def _hr_groups(spec: Spec, movable: list[str]) -> list[frozenset]:
