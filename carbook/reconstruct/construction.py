@@ -51,6 +51,12 @@ class Model:
     late_moves: dict[str, Move] = field(default_factory=dict)
     #: adds, after calibration, columns that no target reads (e.g. cause of death)
     finish: Callable[[pd.DataFrame, np.random.Generator], None] | None = None
+    #: endpoint -> function(cohort, row, new time) giving the changes that put that
+    #: row's endpoint time there with every fact and margin kept ([] if impossible);
+    #: the times phase aims moves with it at the printed numbers it misses
+    retime: dict[str, Callable[[pd.DataFrame, int, float], list[Change]]] = field(
+        default_factory=dict
+    )
 
 
 def construct_categorical(

@@ -403,6 +403,7 @@ class Evaluator:
                 achieved < self._lo, below + 0.5, np.where(achieved >= self._hi, above + 0.5, 0.0)
             )
         gap = np.where(np.isnan(achieved), 50.0, gap)  # e.g. a median not reached
+        self.now = achieved  # the last evaluation's values (aimed moves read them)
         return achieved, gap
 
     def loss(self, cohort: pd.DataFrame) -> float:
