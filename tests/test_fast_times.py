@@ -167,3 +167,16 @@ def test_calibrate_records_the_count_met_after_each_phase(tmp_path):
     )
     assert [p.name for p in paths][-1] == "synthetic_phases_seed1.csv"
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(paths, again, strict=True))
+
+
+def test_phase_plot_names_every_phase_and_refuses_a_bad_table():
+    from carbook.plots import phase_plot
+
+    table = pd.DataFrame(
+        {"step": [1, 2, 3], "phase": ["times", "hazard ratios", "joint"], "met": [5, 9, 12]}
+    )
+    with pytest.raises(ValueError, match="printed"):
+        phase_plot(table, "x")
+    fig = phase_plot(table.assign(printed=20), "x")
+    assert [t.get_text() for t in fig.axes[0].texts] == [" 5", " 9", " 12"]
+    assert fig.axes[0].get_xlim() == (0, 20)

@@ -58,6 +58,8 @@ def _km_stat(
     keep = np.isfinite(time) if where is None else np.isfinite(time) & where
     time, status = time[keep], status[keep]
     fits = {} if fits is None else fits
+    if t.kind == "followup" and t.params.get("reading") == "survivors":
+        return _survivors_followup(time[status == 0])
     if t.kind == "followup":
         if "reverse" not in fits:
             fits["reverse"] = sv.km_arrays(time, (status == 0).astype(float))
@@ -79,6 +81,24 @@ def _km_stat(
         return tuple(sv.quantile_crossing(a[k], a["time"], 0.5) for k in ("surv", "lower", "upper"))
     at = t.params["time"]
     return tuple(100 * _step(a["time"], a[k], at, 1.0) for k in ("surv", "lower", "upper"))
+
+
+def _survivors_followup(alive: np.ndarray) -> tuple[float, float, float]:
+    """Median follow-up among survivors, with quartiles (R's ``quantile(type = 7)``).
+
+    The other reading of "median follow-up (IQR)" a paper may have used: the
+    follow-up of the patients alive at last contact, instead of the reverse
+    Kaplan-Meier (a target with ``reading: survivors``).
+
+    Examples
+    --------
+    >>> _survivors_followup(np.array([10.0, 20.0, 30.0, 40.0]))
+    (25.0, 17.5, 32.5)
+    """
+    if not alive.size:
+        return float("nan"), float("nan"), float("nan")
+    q = np.quantile(alive, [0.5, 0.25, 0.75])
+    return float(q[0]), float(q[1]), float(q[2])
 
 
 def infeasible_hr_targets(
