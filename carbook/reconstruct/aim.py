@@ -10,10 +10,11 @@ proposes one change of one patient's endpoint time, through the study model's
   follow-up, the censoring) whose time is nearest the achieved value goes to the
   nearest time inside the printed value's rounding interval, so that under R's
   ``print(survfit)`` rule the crossing stays on that patient and prints as published;
-- **landmark** (a rate at t months): one event crosses t in the direction that
-  moves the estimate towards the printed one (one Kaplan-Meier or Aalen-Johansen
-  step); for a missed limit, any patient crosses t (censoring before t widens the
-  interval, after t narrows it).
+- **landmark** (a rate at t months): one event or censoring crosses t in the
+  direction that moves the estimate towards the printed one (an event is one
+  Kaplan-Meier or Aalen-Johansen step; a censoring before t lowers the later
+  numbers at risk, so S(t) falls and a cumulative incidence rises); for a missed
+  limit, any patient crosses t (censoring before t widens the interval).
 
 The search accepts or rejects the proposal like any other move.
 """
@@ -77,9 +78,11 @@ def _landmark(read, t: Target, part: str, got: float, hi: float, c, rng) -> tupl
     time, status = read(c)
     ok = np.isfinite(time)
     if part == "value" and not np.isnan(got):
-        # S too high (or a CIF too low): an event must come before the landmark
+        # S too high (or a CIF too low): an event, or a censoring, must come before the
+        # landmark (censoring before t lowers the later numbers at risk: S(t) falls
+        # and a cumulative incidence rises); a competing event would do the reverse
         from_after = (got >= hi) == (t.kind == "km_at")
-        ok &= (status == 1) & ((time > at) if from_after else (time <= at))
+        ok &= (status != 2) & ((time > at) if from_after else (time <= at))
     rows = np.flatnonzero(ok)
     if not rows.size:
         return -1, np.nan
