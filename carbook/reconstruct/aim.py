@@ -14,7 +14,8 @@ proposes one change of one patient's endpoint time, through the study model's
   direction that moves the estimate towards the printed one (an event is one
   Kaplan-Meier or Aalen-Johansen step; a censoring before t lowers the later
   numbers at risk, so S(t) falls and a cumulative incidence rises); for a missed
-  limit, any patient crosses t (censoring before t widens the interval).
+  limit, one censoring crosses t: to after t when the interval is too wide,
+  to before t when it is too narrow (censoring before t widens it).
 
 The search accepts or rejects the proposal like any other move.
 """
@@ -72,7 +73,9 @@ def _snap(read, t: Target, got: float, lo: float, hi: float, c, rng) -> tuple[in
     return int(near[rng.integers(near.size)]), inside(got, lo, hi)
 
 
-def _landmark(read, t: Target, part: str, got: float, hi: float, c, rng) -> tuple[int, float]:
+def _landmark(
+    read, t: Target, part: str, got: float, lo: float, hi: float, c, rng
+) -> tuple[int, float]:
     """(row, new time) of one patient crossing the landmark towards the printed value."""
     at = float(t.params["time"])
     time, status = read(c)
@@ -83,6 +86,11 @@ def _landmark(read, t: Target, part: str, got: float, hi: float, c, rng) -> tupl
         # and a cumulative incidence rises); a competing event would do the reverse
         from_after = (got >= hi) == (t.kind == "km_at")
         ok &= (status != 2) & ((time > at) if from_after else (time <= at))
+    elif part in ("low", "high") and not np.isnan(got):
+        # a limit outside on the outer side: the interval is too wide, so one censoring
+        # before the landmark goes after it (and the other way round)
+        too_wide = (got < lo) if part == "low" else (got >= hi)
+        ok &= (status == 0) & ((time <= at) if too_wide else (time > at))
     rows = np.flatnonzero(ok)
     if not rows.size:
         return -1, np.nan
@@ -117,7 +125,7 @@ def aimed_moves(targets: list[Target], model: Model, evaluator: Evaluator) -> di
             if kinds == SNAP_KINDS:
                 i, new = _snap(reads[claim], t, got, lo, hi, c, rng)
             else:
-                i, new = _landmark(reads[claim], t, part, got, hi, c, rng)
+                i, new = _landmark(reads[claim], t, part, got, lo, hi, c, rng)
             if i < 0 or not new > 0:
                 return []
             return model.retime[t.params["endpoint"]](c, i, new)
