@@ -7,7 +7,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-__all__ = ["COLUMN_WIDTH", "interval_plot", "spread_plot"]
+__all__ = ["COLUMN_WIDTH", "interval_plot", "phase_plot", "spread_plot"]
 
 sns.set_theme(style="whitegrid", context="notebook", font_scale=1.15)
 
@@ -126,4 +126,50 @@ def spread_plot(values: pd.Series, title: str, xlabel: str = "value") -> Figure:
     ax.set_title(title, loc="left")
     fig.tight_layout()
     plt.close(fig)  # the caller displays it; avoids a second copy in notebooks
+    return fig
+
+
+def phase_plot(phases: pd.DataFrame, title: str) -> Figure:
+    """Printed numbers met after each phase of a calibration (horizontal bars).
+
+    Parameters
+    ----------
+    phases : pandas.DataFrame
+        ``step``, ``phase``, ``met`` and ``printed`` per phase, as
+        ``synthetic_phases_seed<N>.csv`` (written by ``carbook.reconstruct.run``).
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``phases`` is empty or lacks a column.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"step": [1, 2], "phase": ["times", "joint"], "met": [20, 60],
+    ...                   "printed": [191, 191]})
+    >>> fig = phase_plot(t, "seed 1")
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['1. times', '2. joint']
+    """
+    missing = {"step", "phase", "met", "printed"} - set(phases.columns)
+    if phases.empty or missing:
+        raise ValueError(
+            f"phases must have rows and step, phase, met, printed; missing {sorted(missing)}"
+        )
+    labels = [f"{s}. {p}" for s, p in zip(phases["step"], phases["phase"], strict=True)]
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 0.4 * len(phases) + 1.6))
+    sns.barplot(x=phases["met"].to_numpy(), y=labels, ax=ax, color="C0", orient="h")
+    for k, met in enumerate(phases["met"]):
+        ax.text(met, k, f" {met}", va="center")
+    ax.set_xlim(0, int(phases["printed"].max()))
+    ax.set_xlabel(f"printed numbers met (of {int(phases['printed'].max())})")
+    ax.set_title(title, loc="left")
+    fig.tight_layout()
+    plt.close(fig)
     return fig

@@ -21,7 +21,7 @@ __all__ = ["EVENT_COLUMNS", "LABEL", "cohort_path", "load_synthetic", "validate_
 LABEL = "SYNTHETIC"
 #: event and status columns: 0 (no) or 1 (yes) wherever present
 EVENT_COLUMNS = ("event", "relapse", "dead", "progressed", "relapsed")
-_KINDS = ("cohort", "calibration")
+_KINDS = ("cohort", "calibration", "phases")
 
 
 def cohort_path(study: str, seed: int, kind: str = "cohort", directory: Path | None = None) -> Path:

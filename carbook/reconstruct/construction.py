@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,12 @@ class Model:
     late_moves: dict[str, Move] = field(default_factory=dict)
     #: adds, after calibration, columns that no target reads (e.g. cause of death)
     finish: Callable[[pd.DataFrame, np.random.Generator], None] | None = None
+    #: endpoint -> function(cohort, row, new time) giving the changes that put that
+    #: row's endpoint time there with every fact and margin kept ([] if impossible);
+    #: the times phase aims moves with it at the printed numbers it misses
+    retime: dict[str, Callable[[pd.DataFrame, int, float], list[Change]]] = field(
+        default_factory=dict
+    )
 
 
 def construct_categorical(
@@ -192,12 +199,19 @@ def construct_within(spec: Spec, cohort: pd.DataFrame, rng: np.random.Generator)
 def source_columns(expr: str) -> set[str]:
     """Column names an expression of ``spec.derived`` reads (quoted strings excluded).
 
+    Parsed once per expression (the search asks at every move).
+
     Examples
     --------
     >>> sorted(source_columns("(age > 40) & (burden == 'morphologic')"))
     ['age', 'burden']
     """
-    return set(re.findall(r"[A-Za-z_]\w*", re.sub(r"'[^']*'", "", expr)))
+    return set(_names(expr))
+
+
+@cache
+def _names(expr: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[A-Za-z_]\w*", re.sub(r"'[^']*'", "", expr)))
 
 
 def derive(spec: Spec, cohort: pd.DataFrame, only: set[str] | None = None) -> None:

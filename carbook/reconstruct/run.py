@@ -103,16 +103,24 @@ def write(
     report: pd.DataFrame,
     directory: Path | None = None,
 ) -> list[Path]:
-    """Write the cohort and its report together (both or neither), byte-identical per seed.
+    """Write the cohort, its report and its per-phase counts together (all or none).
+
+    Byte-identical per seed. The third file, ``synthetic_phases_seed<N>.csv``, is the
+    count of printed numbers met after each phase of the calibration
+    (``report.attrs["phases"]``, from :func:`carbook.reconstruct.search.calibrate`);
+    it is written when the report carries it.
 
     Both files are first written to temporary files in ``directory`` (default
     ``data/<study>/``) and only then moved into place.
     """
     directory = writable(directory or DATA_DIR / study)
-    paths = [cohort_path(study, seed, kind, directory) for kind in ("cohort", "calibration")]
+    texts = dict(zip(("cohort", "calibration"), _csv_texts(cohort, report), strict=True))
+    if report.attrs.get("phases") is not None:
+        texts["phases"] = report.attrs["phases"].to_csv(index=False, lineterminator="\n")
+    paths = [cohort_path(study, seed, kind, directory) for kind in texts]
     temps = []
     try:
-        for text in _csv_texts(cohort, report):
+        for text in texts.values():
             fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
             with os.fdopen(fd, "w", newline="") as fh:
                 fh.write(text)

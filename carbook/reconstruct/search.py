@@ -21,6 +21,8 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from carbook.reconstruct.aim import aimed_moves
+from carbook.reconstruct.arrays import TIME_KINDS, ArrayCohort, TimeEvaluator
 from carbook.reconstruct.construction import (
     Change,
     Model,
@@ -143,7 +145,7 @@ def _try(
     for c, i, v in changes:
         cohort.at[i, c] = v
     derive(spec, cohort, touched)
-    was_met = evaluator.met
+    was_met, was_now = evaluator.met, evaluator.now
     delta = evaluator.loss(cohort) - loss
     lost = keep_met and bool((was_met & ~evaluator.met).any())
     if not lost and (delta <= 0 or rng.random() < np.exp(-delta / temperature)):
@@ -151,7 +153,7 @@ def _try(
     for c, i, v in old:
         cohort.at[i, c] = v
     derive(spec, cohort, touched)
-    evaluator.met = was_met
+    evaluator.met, evaluator.now = was_met, was_now
     return loss
 
 
@@ -175,8 +177,12 @@ def anneal(
     label: str = "",
     progress: bool = True,
     keep_met: bool = False,
+    aim: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Simulated annealing over margin-preserving moves.
+
+    With ``aim``, moves aimed at the missed time statistics join the others
+    (:func:`carbook.reconstruct.aim.aimed_moves`, through ``model.retime``).
 
     With ``keep_met`` no accepted move loses a printed number already met (for
     polishing: the count of numbers met can only grow).
@@ -191,29 +197,44 @@ def anneal(
     names = sorted(moves)
     derive(spec, cohort)
     excluded = proofs(targets, cohort, model.endpoints)
-    evaluator = Evaluator(targets, model.endpoints, excluded, inconsistent_p_targets(targets))
-    loss = evaluator.loss(cohort)
+    fast = {t.kind for t in targets} <= TIME_KINDS
+    kind = TimeEvaluator if fast else Evaluator
+    evaluator = kind(targets, model.endpoints, excluded, inconsistent_p_targets(targets))
+    work = ArrayCohort(cohort) if fast else cohort
+    loss = evaluator.loss(work)
+    if aim:
+        moves = {**moves, **aimed_moves(targets, model, evaluator)}
+        names = sorted(moves)
     rank = lambda: (-int(evaluator.met.sum()) if keep_met else 0, loss - 1e-12)  # noqa: E731
-    best, best_rank = cohort.copy(), rank()
+    best, best_rank, touched = work.copy(), rank(), set()
     for it in range(n_iter):
         cooled = 1 - it / n_iter
         model.tune["sigma"] = 0.35 * (0.1 + 0.9 * cooled)
-        changes = moves[names[rng.integers(len(names))]](cohort, rng)
+        changes = moves[names[rng.integers(len(names))]](work, rng)
         if changes:
             temperature = t0 * cooled**2 + 1e-9
-            loss = _try(spec, cohort, changes, evaluator, loss, temperature, rng, keep_met)
+            loss = _try(spec, work, changes, evaluator, loss, temperature, rng, keep_met)
+            touched |= {c for c, _, _ in changes}
         if rank() < best_rank:
-            best, best_rank = cohort.copy(), rank()
+            best, best_rank = work.copy(), rank()
         if (it + 1) % 250 == 0:
-            model.tune["swap_weights"] = _swap_weights(spec, evaluator.report(cohort))
+            model.tune["swap_weights"] = _swap_weights(spec, evaluator.report(work))
         if progress and (it + 1) % max(1, n_iter // 10) == 0:
-            _report_progress(spec, evaluator, cohort, loss, f"{label}] {it + 1}/{n_iter}")
-    for col in cohort.columns:  # end on the best cohort seen (in place: callers hold it)
-        cohort[col] = best[col]
+            _report_progress(spec, evaluator, work, loss, f"{label}] {it + 1}/{n_iter}")
+    _keep_best(spec, cohort, best, touched)
     return cohort, evaluator.report(cohort)
 
 
-TIME_KINDS = {"km_median", "km_at", "cif_at", "followup", "median_range", "logrank"}
+def _keep_best(
+    spec: Spec, cohort: pd.DataFrame, best: pd.DataFrame | ArrayCohort, touched: set[str]
+) -> None:
+    """End on the best cohort seen, in place (callers hold the frame)."""
+    if isinstance(best, ArrayCohort):
+        derived = {name for name, expr in spec.derived.items() if source_columns(expr) & touched}
+        best.write_back(cohort, touched | derived)
+        return
+    for col in cohort.columns:
+        cohort[col] = best[col]
 
 
 def _hr_groups(spec: Spec, movable: list[str]) -> list[frozenset]:
@@ -243,6 +264,12 @@ def calibrate(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Phases: times, each hazard ratio on its own, everything together; then late ones.
 
+    The times phase anneals the time statistics alone (on numpy columns, see
+    :class:`carbook.reconstruct.arrays.TimeEvaluator`); when the model can place an
+    endpoint time (``model.retime``) it adds moves aimed at the missed ones
+    (:mod:`carbook.reconstruct.aim`) and ends with a cold pass in which no move may
+    lose one already met.
+
     Targets marked ``phase: late`` read columns that no other target reads (moved by
     ``model.late_moves``), so they are calibrated on the finished cohort of the other
     targets, which they cannot disturb, before a short, cold polish of everything.
@@ -259,31 +286,68 @@ def calibrate(
     late = [t for t in spec.targets if t.params.get("phase") == "late"]
     early = [t for t in spec.targets if t.params.get("phase") != "late"]
     time_targets = [t for t in early if t.kind in TIME_KINDS]
-    anneal(
-        spec,
-        model,
-        cohort,
-        rng,
-        budget // 2,
-        2.0,
-        time_targets,
-        dict(model.moves),
-        " times",
-        progress,
-    )
-    _solve_groups(spec, model, cohort, rng, budget // 8, 0.5)
     early_moves = {k: v for k, v in all_moves.items() if k not in model.late_moves}
+    times = partial(anneal, spec, model, cohort, rng, targets=time_targets, progress=progress)
     phase = partial(anneal, spec, model, cohort, rng, progress=progress)
+    groups = partial(_solve_groups, spec, model, cohort, rng)
+    steps = [
+        *_time_steps(model, times, budget),
+        ("hazard ratios", budget // 8, partial(groups, t0=0.5)),
+    ]
     if not late:
-        return phase(budget // 4, 0.3, None, early_moves, " joint")
-    phase(budget // 4, 0.3, early, early_moves, " joint", keep_met=True)
-    phase(budget // 4, 1.0, late, model.late_moves, " late")
-    phase(budget // 4, 0.1, None, all_moves, " polish", keep_met=True)
-    # Moves that touch only a covariate (or only late columns) change only the targets
-    # reading it: re-solving them last can only lower the total loss.
-    _solve_groups(spec, model, cohort, rng, budget // 16, 0.05)
-    phase(budget // 8, 0.1, late, model.late_moves, " late", keep_met=True)
-    return phase(0, 0.1, None, all_moves, "")  # the report on every target
+        steps.append(("joint", budget // 4, partial(phase, t0=0.3, moves=early_moves)))
+    else:
+        steps += [
+            (
+                "joint",
+                budget // 4,
+                partial(phase, t0=0.3, targets=early, moves=early_moves, keep_met=True),
+            ),
+            ("late", budget // 4, partial(phase, t0=1.0, targets=late, moves=model.late_moves)),
+            ("polish", budget // 4, partial(phase, t0=0.1, moves=all_moves, keep_met=True)),
+            # Moves that touch only a covariate (or only late columns) change only the
+            # targets reading it: re-solving them last can only lower the total loss.
+            ("hazard ratios", budget // 16, partial(groups, t0=0.05)),
+            (
+                "late, keep met",
+                budget // 8,
+                partial(phase, t0=0.1, targets=late, moves=model.late_moves, keep_met=True),
+            ),
+        ]
+    tally = _Tally(spec, model, cohort)
+    for name, n_iter, run in steps:
+        run(n_iter=n_iter, **({"label": f" {name}"} if run.func is anneal else {}))
+        tally.record(name, n_iter)
+    _, report = phase(0, 0.1, None, all_moves, "")  # the report on every target
+    report.attrs["phases"] = tally.table()
+    return cohort, report
+
+
+def _time_steps(model: Model, times: partial, budget: int) -> list[tuple[str, int, partial]]:
+    """The times phase; with ``model.retime``, aimed moves and a cold keep-met pass."""
+    first = ("times", budget // 2, partial(times, moves=dict(model.moves), aim=bool(model.retime)))
+    if not model.retime:
+        return [first]
+    cold = partial(times, t0=0.2, moves=dict(model.moves), keep_met=True, aim=True)
+    return [first, ("times, keep met", budget // 4, cold)]
+
+
+class _Tally:
+    """Printed numbers met after each phase of :func:`calibrate` (all targets scored)."""
+
+    def __init__(self, spec: Spec, model: Model, cohort: pd.DataFrame) -> None:
+        excluded = proofs(spec.targets, cohort, model.endpoints)
+        p_notes = inconsistent_p_targets(spec.targets)
+        self.evaluator = Evaluator(spec.targets, model.endpoints, excluded, p_notes)
+        self.cohort = cohort
+        self.rows: list[tuple[int, str, int, int, int]] = []
+
+    def record(self, name: str, n_iter: int) -> None:
+        met = int(self.evaluator.report(self.cohort)["within"].sum())
+        self.rows.append((len(self.rows) + 1, name, n_iter, met, len(self.evaluator.parts)))
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=["step", "phase", "iterations", "met", "printed"])
 
 
 def _solve_groups(

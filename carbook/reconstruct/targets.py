@@ -44,25 +44,61 @@ def _step(times: np.ndarray, values: np.ndarray, at: float, before: float) -> fl
 
 
 def _km_stat(
-    t: Target, time: np.ndarray, status: np.ndarray, where: np.ndarray | None = None
+    t: Target,
+    time: np.ndarray,
+    status: np.ndarray,
+    where: np.ndarray | None = None,
+    fits: dict | None = None,
 ) -> tuple[float, float, float]:
-    """KM, CIF or follow-up statistic; ``params["conf_type"]`` picks R's KM transform."""
+    """KM, CIF or follow-up statistic; ``params["conf_type"]`` picks R's KM transform.
+
+    ``fits``, if given, holds the curves already fitted to these same arrays (keyed
+    by kind and transform), so targets reading one curve share its fit.
+    """
     keep = np.isfinite(time) if where is None else np.isfinite(time) & where
     time, status = time[keep], status[keep]
+    fits = {} if fits is None else fits
+    if t.kind == "followup" and t.params.get("reading") == "survivors":
+        return _survivors_followup(time[status == 0])
     if t.kind == "followup":
-        a = sv.km_arrays(time, (status == 0).astype(float))
+        if "reverse" not in fits:
+            fits["reverse"] = sv.km_arrays(time, (status == 0).astype(float))
+        a = fits["reverse"]
         s, x = a["surv"], a["time"]
         return tuple(sv.quantile_crossing(s, x, q) for q in (0.5, 0.75, 0.25))
     if t.kind == "cif_at":
-        times, est, var = sv.cuminc_arrays(time, status, 1)
+        if "cif" not in fits:
+            fits["cif"] = sv.cuminc_arrays(time, status, 1)
+        times, est, var = fits["cif"]
         e, v = _step(times, est, t.params["time"], 0.0), _step(times, var, t.params["time"], 0.0)
         lo, hi = sv.cif_log_log(e, v)
         return 100 * e, 100 * lo, 100 * hi
-    a = sv.km_arrays(time, (status == 1).astype(float), t.params.get("conf_type", "log"))
+    conf_type = t.params.get("conf_type", "log")
+    if conf_type not in fits:
+        fits[conf_type] = sv.km_arrays(time, (status == 1).astype(float), conf_type)
+    a = fits[conf_type]
     if t.kind == "km_median":
         return tuple(sv.quantile_crossing(a[k], a["time"], 0.5) for k in ("surv", "lower", "upper"))
     at = t.params["time"]
     return tuple(100 * _step(a["time"], a[k], at, 1.0) for k in ("surv", "lower", "upper"))
+
+
+def _survivors_followup(alive: np.ndarray) -> tuple[float, float, float]:
+    """Median follow-up among survivors, with quartiles (R's ``quantile(type = 7)``).
+
+    The other reading of "median follow-up (IQR)" a paper may have used: the
+    follow-up of the patients alive at last contact, instead of the reverse
+    Kaplan-Meier (a target with ``reading: survivors``).
+
+    Examples
+    --------
+    >>> _survivors_followup(np.array([10.0, 20.0, 30.0, 40.0]))
+    (25.0, 17.5, 32.5)
+    """
+    if not alive.size:
+        return float("nan"), float("nan"), float("nan")
+    q = np.quantile(alive, [0.5, 0.25, 0.75])
+    return float(q[0]), float(q[1]), float(q[2])
 
 
 def infeasible_hr_targets(
@@ -275,6 +311,7 @@ class Evaluator:
         out: dict[tuple[str, str], float] = {}
         self._fits: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._reads: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._curves: dict[tuple, dict] = {}
         for (endpoint, where), group in self.cox.items():
             time, status, keep = self._population(cohort, endpoint, where)
             xv = np.column_stack([cohort[t.params["covariate"]].to_numpy(float) for t in group])
@@ -329,7 +366,8 @@ class Evaluator:
                 col = cohort[t.params["column"]].to_numpy(float)
             v = col[mask]
             return float(np.median(v)), float(v.min()), float(v.max())
-        vals = _km_stat(t, *self._endpoint(cohort, t.params["endpoint"]), mask)
+        curves = self._curves.setdefault((t.params["endpoint"], where), {})
+        vals = _km_stat(t, *self._endpoint(cohort, t.params["endpoint"]), mask, curves)
         return tuple(v * t.params.get("scale", 1.0) for v in vals)
 
     def _endpoint(self, cohort: pd.DataFrame, endpoint: str) -> tuple[np.ndarray, np.ndarray]:
@@ -385,6 +423,7 @@ class Evaluator:
                 achieved < self._lo, below + 0.5, np.where(achieved >= self._hi, above + 0.5, 0.0)
             )
         gap = np.where(np.isnan(achieved), 50.0, gap)  # e.g. a median not reached
+        self.now = achieved  # the last evaluation's values (aimed moves read them)
         return achieved, gap
 
     def loss(self, cohort: pd.DataFrame) -> float:

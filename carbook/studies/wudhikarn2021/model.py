@@ -11,6 +11,7 @@ data cut-off December 2019: at most 115 months).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -161,6 +162,22 @@ def _nudge(c: pd.DataFrame, rng: np.random.Generator, ok) -> list[Change]:
     return [("t_last", i, round(min(max(c.at[i, "t_last"] + step, 0.5), MAX_FOLLOWUP), 2))]
 
 
+def _relapse_changes(
+    c: pd.DataFrame, bounds: pd.DataFrame, ok: Callable, i: int, new: float
+) -> list[Change]:
+    """Relapse of row ``i`` at ``new``; survival after it kept, later times follow."""
+    last = min(round(new + c.at[i, "t_post"], 2), MAX_FOLLOWUP)
+    if not ok(c, i, new, last):
+        return []
+    blin_ino = round(bounds.at[i, "blin_ino"] - new, 2)
+    return [
+        ("t_rr", i, new),
+        ("t_last", i, last),
+        ("t_post", i, round(last - new, 2)),
+        ("t_blin_ino", i, blin_ino),
+    ]
+
+
 def _relapse_move(bounds: pd.DataFrame, ok: Callable) -> Callable:
     """Move one interior relapse time (median and range stay); later times follow."""
     anchors = relapse_anchors()
@@ -170,19 +187,62 @@ def _relapse_move(bounds: pd.DataFrame, ok: Callable) -> Callable:
         change = interior_change(c.loc[rows, "t_rr"], anchors, 0.01, rng)
         if change is None:
             return []
-        i, new = change
-        last = min(round(new + c.at[i, "t_post"], 2), MAX_FOLLOWUP)
-        if not ok(c, i, new, last):
-            return []
-        blin_ino = round(bounds.at[i, "blin_ino"] - new, 2)
-        return [
-            ("t_rr", i, new),
-            ("t_last", i, last),
-            ("t_post", i, round(last - new, 2)),
-            ("t_blin_ino", i, blin_ino),
-        ]
+        return _relapse_changes(c, bounds, ok, *change)
 
     return relapse_time
+
+
+def _os_time(ok: Callable, c: pd.DataFrame, i: int, new: float) -> list[Change]:
+    """Death or last contact of row ``i`` at ``new`` (after progression: survival after it)."""
+    new = round(float(new), 2)
+    if c.at[i, "progressed"] == 1:
+        post = round(new - c.at[i, "t_rr"], 2)
+        if post < 0.05 or new > MAX_FOLLOWUP or not ok(c, i, c.at[i, "t_rr"], new):
+            return []
+        return [("t_post", i, post), ("t_last", i, new)]
+    if c.at[i, "response"] != "cr" or not 0.5 <= new <= MAX_FOLLOWUP:
+        return []
+    return [("t_last", i, new)]
+
+
+def _rr_time(
+    bounds: pd.DataFrame,
+    ok: Callable,
+    anchors: tuple[float, float, float],
+    c: pd.DataFrame,
+    i: int,
+    new: float,
+) -> list[Change]:
+    """R/R (and EFS) time of row ``i`` at ``new``: an interior relapse within its half."""
+    new = round(float(new), 2)
+    if c.at[i, "progressed"] == 0:
+        return _os_time(ok, c, i, new)
+    med, lo, hi = anchors
+    old = c.at[i, "t_rr"]
+    if c.at[i, "relapsed"] == 0 or old in (lo, hi, med) or old == new:
+        return []  # refractory times and the anchors (published median, range) stay
+    if not (lo < new <= med if old < med else med <= new < hi):
+        return []
+    return _relapse_changes(c, bounds, ok, i, new)
+
+
+def _post_time(ok: Callable, c: pd.DataFrame, i: int, new: float) -> list[Change]:
+    if c.at[i, "progressed"] == 0:
+        return []
+    return _os_time(ok, c, i, c.at[i, "t_rr"] + new)
+
+
+def _retime(bounds: pd.DataFrame, ok: Callable) -> dict[str, Callable]:
+    """Put one row's OS, R/R (EFS) or post-progression time at a given value.
+
+    OS moves death or last contact (after progression: the survival after it); R/R
+    and EFS move an interior relapse time within its half (the published median
+    and range of the 29 relapses stay: 29 is odd, so the median is one of them), or
+    the last contact of one never progressed. Refractory times (about day 28) and
+    early deaths do not move.
+    """
+    rr = partial(_rr_time, bounds, ok, relapse_anchors())
+    return {"os": partial(_os_time, ok), "rr": rr, "efs": rr, "os_post": partial(_post_time, ok)}
 
 
 def _scale_moves(tune: dict, ok: Callable) -> dict[str, Callable]:
@@ -261,7 +321,8 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
             fixed[col] = facts[col].notna().to_numpy()
     fixed_dead = pd.Series(c["id"].isin(_facts().index).to_numpy(), index=c.index)
     tune: dict[str, object] = {"sigma": 0.35}
-    moves = _time_moves(fixed_dead, tune, _bounds(c))
+    bounds = _bounds(c)
+    moves = _time_moves(fixed_dead, tune, bounds)
     cr = post.table_facts()["cr"].reindex(c["id"]).astype("boolean").fillna(False)
     late = post.moves(c, pd.Series(cr.to_numpy(bool), index=c.index), tune)
     model = Model(
@@ -271,5 +332,6 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
         tune=tune,
         late_moves=late,
         finish=lambda cohort, rng: post.death_causes(cohort, counts, rng),
+        retime=_retime(bounds, lambda c, i, rr, last: feasible(c, bounds, i, rr, last)),
     )
     return c, model

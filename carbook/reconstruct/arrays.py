@@ -1,0 +1,201 @@
+"""A cohort held as numpy columns, for the inner loop of the times phase.
+
+The study models' moves and endpoints read a cohort through a few pandas idioms
+(``c[col]``, ``c[col].to_numpy()``, ``c.at[i, col]``, ``c.index``, ``col in c``,
+``c.loc[rows, col]``). :class:`ArrayCohort` answers the same idioms from a dict of
+numpy arrays, so the same moves and endpoint functions run without pandas'
+per-access overhead, and :class:`TimeEvaluator` recomputes a time target only
+when the arrays it reads have changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from carbook.reconstruct.spec import Target
+from carbook.reconstruct.targets import Endpoints, Evaluator
+
+__all__ = ["TIME_KINDS", "ArrayCohort", "TimeEvaluator"]
+
+#: target kinds that read only times, event flags and fixed grouping columns
+TIME_KINDS = frozenset({"km_median", "km_at", "cif_at", "followup", "median_range", "logrank"})
+
+
+class Column(np.ndarray):
+    """A numpy column that also answers ``to_numpy(dtype)``, as a pandas Series does."""
+
+    def to_numpy(self, dtype: object = None) -> np.ndarray:
+        """The values as a plain array (of ``dtype`` if given)."""
+        return np.asarray(self, dtype=dtype)
+
+
+class _At:
+    def __init__(self, cols: dict[str, Column]) -> None:
+        self._cols = cols
+
+    def __getitem__(self, key: tuple[int, str]) -> object:
+        i, col = key
+        return self._cols[col][i]
+
+    def __setitem__(self, key: tuple[int, str], value: object) -> None:
+        i, col = key
+        self._cols[col][i] = value
+
+
+class _Loc:
+    def __init__(self, cols: dict[str, Column]) -> None:
+        self._cols = cols
+
+    def __getitem__(self, key: tuple[object, str]) -> pd.Series:
+        rows, col = key
+        rows = np.asarray(rows)
+        return pd.Series(np.asarray(self._cols[col])[rows], index=rows)
+
+
+class ArrayCohort:
+    """A cohort's columns as numpy arrays, indexed 0..n-1 like the frame it copies.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        With a default RangeIndex (as every constructed cohort has).
+
+    Raises
+    ------
+    ValueError
+        If ``frame``'s index is not 0..n-1.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"t": [1.0, 2.0, 3.0], "dead": [1, 0, 1]})
+    >>> c = ArrayCohort(f)
+    >>> c.at[1, "t"] = 5.0
+    >>> c.index[c["dead"] == 1].tolist(), c["t"].to_numpy().tolist()
+    ([0, 2], [1.0, 5.0, 3.0])
+    >>> c.write_back(f, {"t"})
+    >>> f["t"].tolist()
+    [1.0, 5.0, 3.0]
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        if not frame.index.equals(pd.RangeIndex(len(frame))):
+            raise ValueError("cohort index must be 0..n-1 (a default RangeIndex)")
+        self._cols: dict[str, Column] = {
+            col: np.array(frame[col].to_numpy(), copy=True).view(Column) for col in frame.columns
+        }
+        self.index = np.arange(len(frame))
+        self.at = _At(self._cols)
+        self.loc = _Loc(self._cols)
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names, in the frame's order."""
+        return list(self._cols)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __contains__(self, col: object) -> bool:
+        return col in self._cols
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cols)
+
+    def __getitem__(self, col: str) -> Column:
+        return self._cols[col]
+
+    def __setitem__(self, col: str, values: object) -> None:
+        self._cols[col] = np.array(values, copy=True).view(Column)
+
+    def copy(self) -> ArrayCohort:
+        """An independent copy (the search keeps the best cohort seen)."""
+        out = object.__new__(ArrayCohort)
+        out._cols = {k: v.copy() for k, v in self._cols.items()}
+        out.index, out.at, out.loc = self.index, _At(out._cols), _Loc(out._cols)
+        return out
+
+    def write_back(self, frame: pd.DataFrame, columns: set[str] | None = None) -> None:
+        """Copy ``columns`` (default: all) into ``frame`` in place, keeping its dtypes."""
+        for col in self._cols if columns is None else sorted(columns):
+            frame[col] = pd.Series(np.asarray(self._cols[col]), index=frame.index).astype(
+                frame[col].dtype
+            )
+
+
+def _inputs(t: Target) -> list[tuple[str, str]]:
+    """What a time target reads: ("endpoint", name) and ("column", name) pairs."""
+    p = t.params
+    out = [("endpoint", p["endpoint"])] if p.get("endpoint") is not None else []
+    return out + [("column", p[k]) for k in ("column", "where", "group") if p.get(k) is not None]
+
+
+class TimeEvaluator(Evaluator):
+    """:class:`Evaluator` of time targets only, recomputing just what changed.
+
+    Each evaluation reads every endpoint once (a few numpy operations) and then
+    recomputes a target only if its endpoint's (time, status) or a column it reads
+    differs from the last evaluation; the others keep their cached values. The
+    statistics are those of :class:`Evaluator`, computed by the same code, so the
+    achieved values are identical (``tests/test_reconstruct.py`` checks it on
+    random cohorts).
+
+    Raises
+    ------
+    ValueError
+        If a target is not of a kind in :data:`TIME_KINDS`.
+    """
+
+    def __init__(
+        self,
+        targets: list[Target],
+        endpoints: Endpoints,
+        excluded: dict[str, str] | None = None,
+        excluded_p: dict[str, str] | None = None,
+    ) -> None:
+        other = sorted({t.kind for t in targets} - TIME_KINDS)
+        if other:
+            raise ValueError(f"TimeEvaluator evaluates time targets only; got kinds {other}")
+        super().__init__(targets, endpoints, excluded, excluded_p)
+        self._seen: dict[str, tuple[np.ndarray, ...]] = {}
+        self._cache: dict[str, dict[tuple[str, str], float]] = {}
+
+    def achieved(self, cohort: pd.DataFrame | ArrayCohort) -> dict[tuple[str, str], float]:
+        """Achieved value of every (claim, part), recomputing changed targets only."""
+        self._fits, self._reads, self._curves = {}, {}, {}
+        changed: dict[tuple[str, str], bool] = {}
+        out: dict[tuple[str, str], float] = {}
+        for t in self.targets:
+            inputs = _inputs(t)
+            for key in inputs:
+                if key not in changed:
+                    changed[key] = self._changed(cohort, key)
+            if t.claim not in self._cache or any(changed[k] for k in inputs):
+                self._cache[t.claim] = self._one(t, cohort)
+            out.update(self._cache[t.claim])
+        return out
+
+    def _changed(self, cohort: pd.DataFrame | ArrayCohort, key: tuple[str, str]) -> bool:
+        """Whether an endpoint's (time, status) or a column differs from the last call."""
+        what, name = key
+        now = self._endpoint(cohort, name) if what == "endpoint" else (cohort[name],)
+        now = tuple(np.asarray(a) for a in now)
+        old = self._seen.get(key)
+        if old is not None and all(_same(a, b) for a, b in zip(now, old, strict=True)):
+            return False
+        self._seen[key] = tuple(a.copy() for a in now)
+        return True
+
+    def _one(self, t: Target, cohort: pd.DataFrame | ArrayCohort) -> dict[tuple[str, str], float]:
+        if t.kind == "logrank":
+            return {(t.claim, "value"): self._logrank_p(t, cohort)}
+        vals = self._summary(t, cohort)
+        return {(t.claim, k): v for k, v in zip(("value", "low", "high"), vals, strict=True)}
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.dtype.kind == "f":
+        return bool(np.array_equal(a, b, equal_nan=True))
+    return bool(np.array_equal(a, b))
