@@ -202,5 +202,5 @@ def test_cli_ensemble_in_parallel_writes_the_same_bytes_as_serial(tmp_path):
         assert main([*argv, "--ensemble", "2", "--jobs", jobs, "--budget", "5"]) == 0
     serial = sorted((tmp_path / "1").iterdir())
     assert [p.name for p in serial] == [p.name for p in sorted((tmp_path / "2").iterdir())]
-    assert len(serial) == 4
+    assert len(serial) == 6  # 2 cohorts x (cohort, calibration report, phase counts)
     assert all(p.read_bytes() == (tmp_path / "2" / p.name).read_bytes() for p in serial)
