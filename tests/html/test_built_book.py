@@ -1,5 +1,6 @@
 """Checks on the built HTML (run by `make html-test` after `make book`)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,28 @@ def test_static_figure_has_numbered_caption_and_alt_text(page, index, cell):
             f"{page}: figure cell {index} is not numbered as a book figure"
         )
         assert len(img.get("alt", "")) > 20, f"{page}: figure cell {index} has no alt text"
+
+
+def _named_figures():
+    """(page, figure name) for every ``mystnb: figure: name:`` in a chapter's source."""
+    out = []
+    for src in sorted((HTML.parents[1] / "chapters").glob("*.md")):
+        pattern = r"^mystnb:\n  figure:\n(?:    .*\n)*?    name: (\S+)$"
+        names = re.findall(pattern, src.read_text(), re.M)
+        out += [(src.stem + ".html", name) for name in names]
+    return out
+
+
+def test_chapters_name_figures():
+    assert _named_figures(), "no named figure found in the chapters"
+
+
+@pytest.mark.parametrize(("page", "name"), _named_figures())
+def test_named_figure_is_drawn(page, name):
+    """A cell that names a figure must output one (a trailing ';' draws nothing)."""
+    figure = _soup(HTML / "chapters" / page).select_one(f"figure#{name}")
+    assert figure is not None, f"{page}: figure {name} is not in the built page"
+    assert figure.select("img"), f"{page}: figure {name} has no image"
 
 
 def test_scorecard_appendix_lists_every_study():
