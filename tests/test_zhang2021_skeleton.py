@@ -71,11 +71,11 @@ def test_cr_never_moves():
 def test_committed_cohort_meets_the_skeleton_targets():
     rep = zhang2021.reproduce().set_index("claim_id")
     assert (rep.loc[MET, "miss"] == "").all()
-    # the proof excludes cmprsk's interval, not the number: a 1 - KM log-log interval
-    # fits it, so the miss is ours (not_met) and the reason names the reading that fits
-    assert rep.loc["cir_1y_cr", "grounds"] == ""
-    assert rep.loc["cir_1y_cr", "miss"].startswith("not met: the calibration targets cmprsk")
-    assert "1 - Kaplan-Meier" in rep.loc["cir_1y_cr", "miss"]
+    # cmprsk's interval is excluded by the shape proof, the 1 - KM readings by the EFS
+    # interval of the same subgroup (cir_efs_proof): the miss rests on a proof
+    assert rep.loc["cir_1y_cr", "grounds"] == "proof"
+    assert rep.loc["cir_1y_cr", "miss"].startswith("proof: contradicts efs_1y_cr")
+    assert "low 18.61 vs 25" in rep.loc["cir_1y_cr", "miss"]
 
 
 @pytest.mark.parametrize("var", [1e-4, 1e-3, 0.01, 0.04])

@@ -130,3 +130,44 @@ def test_os_1y_miss_rests_on_the_proof():
     assert rep.loc["os_1y", "grounds"] == "proof"
     assert rep.loc["os_1y", "miss"].startswith("proof:")
     assert rep.loc["efs_1y", "grounds"] == ""  # no proof reaches EFS
+
+
+def test_cir_efs_proof_steps():
+    proof = zs.cir_efs_proof()
+    assert proof["holds"]
+    # step 1: 58.5 / 59.5 against 33 / 34
+    assert proof["ratio_floor"] == pytest.approx(58.5 / 59.5)
+    assert proof["one_death"] == pytest.approx(33 / 34)
+    # step 2: each interval fits exactly one conf.type, and their n_eff ranges are apart
+    assert list(proof["efs"]) == ["plain"] and list(proof["cir"]) == ["log-log"]
+    (e0, e1), (c0, c1) = proof["efs"]["plain"], proof["cir"]["log-log"]
+    assert e0 < e1 < c0 < c1 and proof["gap"] == pytest.approx(c0 - e1)
+
+
+def test_cir_efs_proof_n_eff_ranges_print_the_intervals_at_their_ends():
+    """The ranges' ends really print each interval (the grid is not empty at the ends)."""
+    proof = zs.cir_efs_proof()
+    for name, ct, s, printed in (
+        ("efs", "plain", 0.59, (37, 81)),
+        ("cir", "log-log", 0.59, (38, 75)),
+    ):
+        lo_n, hi_n = proof[name][ct]
+        mid = (lo_n + hi_n) / 2
+        lo, hi = (100 * b[0] for b in zs._limits(s, np.array([mid]), ct, 0.95))
+        assert round(lo) == printed[0] and round(hi) == printed[1], (name, lo, hi)
+
+
+def test_one_greenwood_variance_gives_one_n_eff_across_transforms():
+    """Why one n_eff per curve: every conf.type reads the same se of log S."""
+    from carbook.survival import km_arrays
+
+    t = np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15])
+    e = np.array([1.0, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0])
+    a = km_arrays(t, e, "plain")
+    i = np.searchsorted(a["time"], 12, side="right") - 1
+    s, se_s = a["surv"][i], (a["upper"][i] - a["surv"][i]) / 1.959963984540054
+    n_eff = s * (1 - s) / se_s**2
+    for ct in ("log", "log-log"):
+        b = km_arrays(t, e, ct)
+        lo, hi = zs._limits(float(s), np.array([n_eff]), ct, 0.95)
+        assert lo[0] == pytest.approx(b["lower"][i]) and hi[0] == pytest.approx(b["upper"][i])

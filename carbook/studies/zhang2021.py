@@ -16,7 +16,7 @@ from carbook.published import load_published
 from carbook.reconstruct.spec import load_spec
 from carbook.records import reproduction, reproductions
 from carbook.studies.common import from_counts, from_synthetic
-from carbook.studies.zhang2021_survival import cir_shape_proof, os_width_proof
+from carbook.studies.zhang2021_survival import cir_efs_proof, os_width_proof
 
 __all__ = ["ci_cases", "ci_method", "external_comparison", "interval_shapes", "reproduce"]
 
@@ -140,24 +140,23 @@ def _proof_reasons() -> dict[str, str]:
     return out
 
 
-def _reading_notes() -> dict[str, str]:
-    """Misses explained by a reading the calibration does not target (not proofs).
-
-    The CIR interval is proved not to be ``cmprsk``'s (:func:`cir_shape_proof`), but it
-    fits a log(-log) interval of 1 - Kaplan-Meier, so the number itself is not proved
-    unreachable: the miss is ours (``not_met``), and the note says which reading fits.
-    """
-    shape = cir_shape_proof()
-    if not shape["holds"]:
+def _cir_reason() -> dict[str, str]:
+    """The CIR interval's contradiction with the CR subgroup's EFS interval, if it holds."""
+    proof = cir_efs_proof()
+    if not proof["holds"]:
         return {}
+    (efs_ct, (e0, e1)), (cir_ct, (c0, c1)) = (next(iter(proof[k].items())) for k in ("efs", "cir"))
     return {
         "cir_1y_cr": (
-            "not met: the calibration targets cmprsk::cuminc, whose log(-log) limits have "
-            "log(low) log(high) = log(F)^2 whatever the variance; the printed 41% (25, 62) "
-            f"gives at most {shape['ratio_max']:.3f} of it (zhang2021_survival."
-            "cir_shape_proof), so it is not a cuminc interval. It fits a log-log interval "
-            "of 1 - F (1 - Kaplan-Meier with deaths censored), a reading the calibration "
-            "does not target."
+            "proof: contradicts efs_1y_cr. In the 34 in CR no death can precede relapse "
+            "within the year (one such death makes EFS / (1 - CIR) at most "
+            f"{proof['one_death']:.4f}; both printing 59% needs at least "
+            f"{proof['ratio_floor']:.4f}), "
+            "so 1 - CIR and EFS are one Kaplan-Meier curve with one Greenwood variance. "
+            f"EFS 59% (37, 81) needs n_eff {e0:.2f}-{e1:.2f} ({efs_ct}, the only conf.type "
+            f"that fits it), the CIR interval {c0:.2f}-{c1:.2f} ({cir_ct} on 1 - F, the "
+            "only one that fits it); cmprsk's log(-log) fits it for no variance "
+            "(zhang2021_survival.cir_efs_proof, cir_shape_proof)."
         )
     }
 
@@ -168,13 +167,9 @@ def _with_proof(rows: list[dict[str, object]]) -> list[dict[str, object]]:
     A synthetic cohort meeting a number proved unreachable would contradict the proof,
     so that raises.
     """
-    reasons = _proof_reasons()
-    notes = _reading_notes()
+    reasons = _proof_reasons() | _cir_reason()
     for row in rows:
         claim = str(row["claim_id"])
-        if claim in notes and row["miss"]:
-            reached = str(row["miss"]).split(": not met", 1)[0]
-            row["miss"] = f"{notes[claim]} {reached}"
         if claim not in reasons:
             continue
         if not row["miss"]:

@@ -18,13 +18,14 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from carbook.published import load_published, printed_interval
+from carbook.published import decimals, load_published, printed_interval
 from carbook.reconstruct.run import load_cohort
 from carbook.studies.models import endpoints
 
 __all__ = [
     "CONF_TYPES",
     "PRINTED",
+    "cir_efs_proof",
     "cir_shape_proof",
     "conf_type_detective",
     "effective_n",
@@ -332,3 +333,73 @@ def cir_shape_proof() -> dict[str, float | bool]:
     )
     ratio = float(np.log(lo) * np.log(hi) / np.log(f_hi) ** 2)
     return {"ratio_max": ratio, "holds": ratio < 1}
+
+
+def _complement(text: str) -> str:
+    """The printed percent ``text`` read on the other scale (F -> 1 - F), same decimals."""
+    return f"{100 - float(text):.{decimals(text)}f}"
+
+
+@lru_cache(maxsize=1)
+def cir_efs_proof() -> dict[str, object]:
+    """Proof that the CR subgroup's CIR interval contradicts its EFS interval.
+
+    In the 34 subjects in CR the document prints 1-year EFS 59% (37, 81) and 1-year
+    cumulative incidence of relapse (CIR) 41% (25, 62).
+
+    1. *No death before relapse within the year.* EFS and 1 - KM of relapse (deaths
+       censored) share every risk set, so each such death multiplies EFS by
+       ``1 - 1/r <= 1 - 1/34`` relative to 1 - CIR. Both estimates print as 59% (EFS
+       in [58.5, 59.5), 1 - CIR in (58.5, 59.5]), a ratio of at least
+       ``58.5/59.5 > 33/34``: no such death fits. Without one, ``cmprsk::cuminc``'s
+       Aalen-Johansen estimate is 1 - KM too, and EFS and 1 - CIR are one step
+       function with one Greenwood variance up to 12 months.
+    2. *One variance, two widths.* Each printed interval fixes, per R ``survfit``
+       ``conf.type``, the effective sample size ``n_eff = S(1 - S)/Var(S)`` that prints
+       it (:func:`effective_n`, liberal closed rounding intervals): EFS on S, CIR on
+       1 - S (its printed bounds complemented). If no transform of the one fits an
+       n_eff that some transform of the other fits, no cohort prints both.
+    3. ``cmprsk``'s log(-log) interval on F is excluded for any variance by
+       :func:`cir_shape_proof`.
+
+    Returns
+    -------
+    dict
+        ``ratio_floor`` (58.5/59.5) and ``one_death`` (33/34) of step 1;
+        ``efs`` and ``cir``: conf.type -> (n_min, n_max) that prints each interval
+        (transforms that fit only); ``gap``: smallest distance between an EFS and a
+        CIR range (negative if they overlap); ``holds``: step 1 holds, the ranges are
+        disjoint by more than the 0.01 grid step, and :func:`cir_shape_proof` holds.
+
+    Examples
+    --------
+    >>> proof = cir_efs_proof()
+    >>> proof["holds"], sorted(proof["efs"]), sorted(proof["cir"])
+    (True, ['plain'], ['log-log'])
+    >>> round(proof["gap"], 2)
+    4.55
+    """
+    reg = load_published("zhang2021").set_index("id")
+    efs = [str(reg.loc["efs_1y_cr", k]) for k in ("value", "low", "high")]
+    cir = [str(reg.loc["cir_1y_cr", k]) for k in ("value", "high", "low")]
+    (e_lo, _), (f_lo, _) = printed_interval(efs[0]), printed_interval(cir[0])
+    n = int(reg.loc["cr_n", "value"])
+    ratio_floor, one_death = e_lo / (100 - f_lo), 1 - 1 / n
+    ranges = {}
+    for name, (v, lo, hi) in (("efs", efs), ("cir", [_complement(x) for x in cir])):
+        fits = effective_n(v, lo, hi).set_index("conf_type")
+        fits = fits[fits["fits"]]
+        ranges[name] = {ct: (float(r.n_min), float(r.n_max)) for ct, r in fits.iterrows()}
+    gap = min(
+        max(a0 - b1, b0 - a1)
+        for a0, a1 in ranges["efs"].values()
+        for b0, b1 in ranges["cir"].values()
+    )
+    holds = ratio_floor > one_death and gap > 0.01 and bool(cir_shape_proof()["holds"])
+    return {
+        "ratio_floor": ratio_floor,
+        "one_death": one_death,
+        **ranges,
+        "gap": gap,
+        "holds": holds,
+    }
