@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from lifelines import CoxPHFitter, KaplanMeierFitter
 
 from carbook.reconstruct.proofs import (
+    cif_fewest_censored,
+    cif_max,
     km_width_bound,
     population_sizes,
     proved_impossible,
@@ -146,3 +148,53 @@ def test_wudhikarn2021_proofs_before_search():
     # 3-year EFS: barely wider than with nobody censored before 36 months
     assert widths.loc["fig1_efs_3y", "se_printed_max"] - widths.loc["fig1_efs_3y", "se_min"] < 0.01
     assert set(proofs(spec.targets, cohort, ENDPOINTS)) == {"t2_lymphodepletion_hr"}
+
+
+def _cif_over_orders(n: int, events: int, others: int, censored: int) -> float:
+    """Brute force: the largest cuminc at t = 50 over every order of exits before it."""
+    from itertools import product
+
+    from carbook.survival import cuminc_arrays
+
+    best = 0.0
+    for length in range(events + others + 1):
+        for seq in product("EDC", repeat=length):
+            e, d, c = (seq.count(x) for x in "EDC")
+            if e > events or c > censored or c + d > others:
+                continue
+            status = [{"E": 1, "D": 2, "C": 0}[x] for x in seq]
+            rest = n - length  # everyone else leaves after the landmark
+            time = np.r_[np.arange(1.0, length + 1), np.full(rest, 100.0)]
+            times, est, _ = cuminc_arrays(time, np.r_[status, np.ones(rest)].astype(int))
+            i = np.searchsorted(times, 50.0, side="right") - 1
+            best = max(best, float(est[i]) if i >= 0 else 0.0)
+    return best
+
+
+@pytest.mark.parametrize(
+    ("n", "events", "others", "censored"), [(6, 3, 2, 1), (7, 3, 3, 2), (7, 4, 3, 3)]
+)
+def test_cif_max_is_the_best_order_of_exits(n, events, others, censored):
+    assert cif_max(n, events, others, censored) == pytest.approx(
+        _cif_over_orders(n, events, others, censored)
+    )
+
+
+def test_cif_max_without_censoring_is_events_over_n():
+    assert cif_max(30, 12, 10, 0) == pytest.approx(12 / 30)
+
+
+def test_wudhikarn_cir_needs_two_censorings_before_12_months():
+    """67.9% (rounding from 67.85%) with at most 37 R/R events before 12 months among 56."""
+    spec = load_spec("wudhikarn2021")
+    cir = next(t for t in spec.targets if t.claim == "fig1_cir_1y")
+    at_least = cir.intervals()["value"][0] / 100
+    assert at_least == pytest.approx(0.6785)
+    assert cif_max(56, 37, 18, 1) < at_least <= cif_max(56, 37, 18, 2)
+    assert cif_fewest_censored(56, 37, 18, at_least) == 2
+    assert cif_fewest_censored(56, 37, 18, 0.99) is None
+
+
+def test_cif_max_rejects_impossible_counts():
+    with pytest.raises(ValueError, match="events \\+ others <= n"):
+        cif_max(10, 8, 5, 1)

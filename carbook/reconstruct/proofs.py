@@ -18,6 +18,13 @@ Two facts of the authors' conventions bound what a cohort can print:
   telescopes to ``1 / S - 1`` over ``n`` when ``r = n S(t-)``. A printed interval
   narrower than that bound allows is unattainable with ``n`` patients.
 
+- **A cumulative incidence above events / n needs censoring.** In the Aalen-Johansen
+  estimate (``cmprsk::cuminc``) each event of interest adds ``S(t-) / r(t)``; an event
+  of either cause leaves that weight unchanged for the next exit, a censoring among
+  ``r`` at risk multiplies it by ``r / (r - 1)``. Without censoring the estimate is
+  ``events / n``; :func:`cif_max` is the largest any order of exits allows with a given
+  number of censorings (:func:`cif_fewest_censored` the fewest a printed value needs).
+
 A window that is empty, or a bound that a printed interval breaks, is a computed
 proof: the number is ``not_reproducible`` with a reason starting ``proof:``. A
 non-empty window is where the search must land (:func:`windows`).
@@ -35,6 +42,8 @@ from carbook.reconstruct.spec import Target
 from carbook.reconstruct.targets import Endpoints, infeasible_hr_targets
 
 __all__ = [
+    "cif_fewest_censored",
+    "cif_max",
     "km_width_bound",
     "km_widths",
     "population_sizes",
@@ -298,3 +307,65 @@ def proofs(targets: list[Target], cohort: pd.DataFrame, endpoints: Endpoints) ->
         **proved_impossible(targets, sizes),
         **infeasible_hr_targets(targets, cohort, endpoints),
     }
+
+
+def cif_max(n: int, events: int, others: int, censored: int) -> float:
+    """Largest Aalen-Johansen cumulative incidence at a landmark, over every order of exits.
+
+    ``n`` patients at time 0; at most ``events`` events of interest before the
+    landmark; ``others`` patients can leave before it otherwise (die of the competing
+    cause or be censored), at most ``censored`` of them by censoring. As
+    ``cmprsk::cuminc(time, status)`` (R 3.6) evaluated at the landmark. The weight
+    ``S(t-) / r(t)`` of the next event is unchanged by an exit of either cause and
+    multiplied by ``r / (r - 1)`` by a censoring among ``r`` at risk, so the best
+    remaining sum is linear in the current weight; a dynamic programme over (events,
+    censorings, competing exits) so far finds the maximum exactly.
+
+    Examples
+    --------
+    Without censoring the estimate is at most events / n:
+
+    >>> cif_max(56, 37, 18, 0), 37 / 56
+    (0.6607142857142857, 0.6607142857142857)
+    >>> round(cif_max(56, 37, 18, 1), 5), round(cif_max(56, 37, 18, 2), 5)
+    (0.6781, 0.69549)
+    """
+    if min(n, events, others, censored) < 0 or events + others > n:
+        raise ValueError(
+            f"need 0 <= events + others <= n, got n={n}, events={events}, others={others}"
+        )
+    best: dict[tuple[int, int, int], float] = {}
+    for e in range(events, -1, -1):
+        for c in range(min(censored, others), -1, -1):
+            for d in range(others - c, -1, -1):
+                r = n - e - c - d
+                moves = [0.0]
+                if e < events:
+                    moves.append(1 + best[e + 1, c, d])
+                if c + d < others:
+                    moves.append(best[e, c, d + 1])
+                    if c < censored and r > 1:
+                        moves.append(r / (r - 1) * best[e, c + 1, d])
+                best[e, c, d] = max(moves)
+    return best[0, 0, 0] / n
+
+
+def cif_fewest_censored(n: int, events: int, others: int, at_least: float) -> int | None:
+    """Fewest censorings before the landmark for a cumulative incidence ``>= at_least``.
+
+    ``at_least`` is a proportion (the low end of the printed value's rounding
+    interval); None if even censoring all ``others`` does not reach it. See
+    :func:`cif_max`.
+
+    Examples
+    --------
+    wudhikarn2021, Figure 1C: 67.9% at 1 year with at most 37 of the 38 R/R events
+    before 12 months (one relapse at 24) and 18 patients who never progressed:
+
+    >>> cif_fewest_censored(56, 37, 18, 0.6785)
+    2
+    """
+    for k in range(others + 1):
+        if cif_max(n, events, others, k) >= at_least:
+            return k
+    return None
