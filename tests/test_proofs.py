@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from lifelines import CoxPHFitter, KaplanMeierFitter
 
 from carbook.reconstruct.proofs import (
+    Z,
     cif_fewest_censored,
     cif_max,
+    efs_variance_floor,
     km_width_bound,
     population_sizes,
     proved_impossible,
@@ -198,3 +200,69 @@ def test_wudhikarn_cir_needs_two_censorings_before_12_months():
 def test_cif_max_rejects_impossible_counts():
     with pytest.raises(ValueError, match="events \\+ others <= n"):
         cif_max(10, 8, 5, 1)
+
+
+def _efs_floor_brute(n, events, others, censored, cif_at_least, s_window):
+    """Least true Var(log EFS) at t = 50 over every order meeting the CIF at t = 20."""
+    from itertools import product
+
+    from carbook.survival import cuminc_arrays, km_arrays
+
+    best = math.inf
+    for length in range(events + others + 1):
+        for pre in product("EDC", repeat=length):
+            e, d, c = (pre.count(x) for x in "EDC")
+            if e > events or c != censored or c + d > others:
+                continue
+            rest = n - length
+            posts = [p for k in range(min(rest, 4) + 1) for p in product("EC", repeat=k)]
+            for post in posts:
+                seq = [*pre, *post]
+                status = np.array([{"E": 1, "D": 2, "C": 0}[x] for x in seq] + [0] * (n - len(seq)))
+                time = np.r_[
+                    np.arange(1.0, length + 1),
+                    30 + np.arange(len(post)),
+                    np.full(n - len(seq), 99.0),
+                ]
+                times, est, _ = cuminc_arrays(time, status)
+                i = np.searchsorted(times, 20.0, side="right") - 1
+                fit = km_arrays(time, (status > 0).astype(float))
+                j = np.searchsorted(fit["time"], 50.0, side="right") - 1
+                s = fit["surv"][j] if j >= 0 else 1.0
+                if (est[i] if i >= 0 else 0) >= cif_at_least and s_window[0] <= s < s_window[1]:
+                    best = min(best, float(fit["std_err"][j] ** 2))
+    return best
+
+
+@pytest.mark.parametrize("censored", [1, 2])
+def test_efs_variance_floor_is_below_every_order(censored):
+    args = (9, 4, 3, censored, 0.5, (0.2, 0.5))
+    floor, brute = efs_variance_floor(*args), _efs_floor_brute(*args)
+    assert math.isfinite(brute)
+    assert floor <= brute + 1e-12
+
+
+def test_efs_variance_floor_is_exact_when_the_window_is_reached_without_censoring():
+    """The best order ends inside the window at t1 (S = 0.5 < 0.55): the floor is attained."""
+    args = (9, 4, 3, 1, 0.5, (0.2, 0.55))
+    floor = efs_variance_floor(*args)
+    assert floor == pytest.approx(_efs_floor_brute(*args))
+
+
+def test_wudhikarn_cir_and_efs_interval_conflict_with_two_or_three_censorings():
+    """67.9% R/R at 1 year needs >= 2 censorings before 12 months; with 2 or 3 of them the
+    3-year EFS 16.1 (8.8-29) interval is too narrow (its widest Var(log S) is exceeded)."""
+    spec = {t.claim: t for t in load_spec("wudhikarn2021").targets}
+    efs = spec["fig1_efs_3y"].intervals()
+    cir_lo = spec["fig1_cir_1y"].intervals()["value"][0] / 100
+    widest = ((math.log(efs["high"][1]) - math.log(efs["low"][0])) / (2 * Z)) ** 2
+    window = (efs["value"][0] / 100, efs["value"][1] / 100)
+    for censored in (2, 3):
+        assert efs_variance_floor(56, 37, 18, censored, cir_lo, window) > widest
+    # without the cap of 37 R/R events before 12 months there is no conflict
+    assert efs_variance_floor(56, 38, 18, 0, cir_lo, window) < widest
+
+
+def test_efs_variance_floor_rejects_bad_counts():
+    with pytest.raises(ValueError, match="censored <= others"):
+        efs_variance_floor(10, 3, 2, 3, 0.5, (0.1, 0.2))
