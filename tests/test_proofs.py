@@ -12,6 +12,7 @@ from carbook.reconstruct.proofs import (
     Z,
     cif_fewest_censored,
     cif_max,
+    efs_cir_orders,
     efs_variance_floor,
     km_width_bound,
     population_sizes,
@@ -266,3 +267,34 @@ def test_wudhikarn_cir_and_efs_interval_conflict_with_two_or_three_censorings():
 def test_efs_variance_floor_rejects_bad_counts():
     with pytest.raises(ValueError, match="censored <= others"):
         efs_variance_floor(10, 3, 2, 3, 0.5, (0.1, 0.2))
+
+
+@pytest.mark.parametrize(
+    ("n", "events", "others", "cif", "window"),
+    [(9, 4, 3, 0.5, (0.2, 0.55)), (9, 4, 3, 0.45, (0.1, 0.3)), (8, 3, 3, 0.4, (0.15, 0.4))],
+)
+def test_efs_cir_orders_keeps_every_feasible_order(n, events, others, cif, window):
+    """Complete: with var_max at the least variance a real order attains, some state survives;
+    below every floor none does (so the count can be 0 and can be positive)."""
+    brute = min(_efs_floor_brute(n, events, others, k, cif, window) for k in range(others + 1))
+    assert math.isfinite(brute)
+    assert efs_cir_orders(n, events, others, cif, window, brute + 1e-12) > 0
+    floor = min(efs_variance_floor(n, events, others, k, cif, window) for k in range(others + 1))
+    assert efs_cir_orders(n, events, others, cif, window, floor - 1e-9) == 0
+
+
+def test_wudhikarn_cir_and_efs_interval_cannot_print_together():
+    """Proof over every order and any number of censorings before 12 months."""
+    spec = {t.claim: t for t in load_spec("wudhikarn2021").targets}
+    efs = spec["fig1_efs_3y"].intervals()
+    cir_lo = spec["fig1_cir_1y"].intervals()["value"][0] / 100
+    widest = ((math.log(efs["high"][1]) - math.log(efs["low"][0])) / (2 * Z)) ** 2
+    window = (efs["value"][0] / 100, efs["value"][1] / 100)
+    assert efs_cir_orders(56, 37, 18, cir_lo, window, widest) == 0
+    # the cap of 37 R/R events before 12 months (one relapse at 24) is what conflicts
+    assert efs_cir_orders(56, 38, 18, cir_lo, window, widest) > 0
+
+
+def test_efs_cir_orders_rejects_bad_counts():
+    with pytest.raises(ValueError, match="events \\+ others <= n"):
+        efs_cir_orders(10, 8, 5, 0.5, (0.1, 0.2), 0.1)

@@ -24,6 +24,10 @@ Two facts of the authors' conventions bound what a cohort can print:
   ``r`` at risk multiplies it by ``r / (r - 1)``. Without censoring the estimate is
   ``events / n``; :func:`cif_max` is the largest any order of exits allows with a given
   number of censorings (:func:`cif_fewest_censored` the fewest a printed value needs).
+- **Event-free survival and the incidence share their risk sets.** The all-cause KM
+  (EFS) is the ``S`` of those weights, so censorings that lift an incidence widen the
+  EFS interval; :func:`efs_cir_orders` searches every order of exits for one that
+  allows both printed numbers (none: a proof).
 
 A window that is empty, or a bound that a printed interval breaks, is a computed
 proof: the number is ``not_reproducible`` with a reason starting ``proof:``. A
@@ -432,3 +436,81 @@ def efs_variance_floor(
             if r >= 1 and s >= s_window[0] and sum(sorted(w)[-events:]) >= cif_at_least:
                 best = min(best, v + max(0.0, s - s_window[1]) / (r * s_window[1]))
     return best
+
+
+def _boost(events: int, censored: int, r: int, memo: dict) -> float:
+    """Largest sum of future event weights per unit of the current weight (see cif_max)."""
+    key = (events, censored, r)
+    if key not in memo:
+        best = 1 + _boost(events - 1, censored, r - 1, memo) if events > 0 and r >= 1 else 0.0
+        if censored > 0 and r > 1:
+            best = max(best, r / (r - 1) * _boost(events, censored - 1, r - 1, memo))
+        memo[key] = best
+    return memo[key]
+
+
+def efs_cir_orders(
+    n: int,
+    events: int,
+    others: int,
+    cif_at_least: float,
+    s_window: tuple[float, float],
+    var_max: float,
+) -> int:
+    """How many orders of exits before t1 survive every bound; 0 proves the targets conflict.
+
+    A complete branch and bound over the exits before the earlier landmark ``t1`` (any
+    number of censorings, up to ``others``): first the competing exits (deaths and
+    censorings), then the events of the cause (at most ``events``) and censorings.
+    Putting the events of the cause last loses nothing: relabelling an event as the
+    cause and an earlier one as competing leaves the all-cause KM unchanged and never
+    lowers the incidence, since the Aalen-Johansen weights ``S(t-) / r(t)`` never fall.
+    A branch is cut when the all-cause (EFS) estimate falls below ``s_window[0]``, when
+    its Greenwood variance at the later landmark must exceed ``var_max`` (the bound of
+    :func:`efs_variance_floor` from the current state) or when no continuation can
+    bring the incidence to ``cif_at_least`` (the exact :func:`cif_max` programme from
+    the current state). Returns the number of end states at ``t1`` that survive: a
+    relaxation, so 0 is a proof and a positive count proves nothing.
+
+    Examples
+    --------
+    wudhikarn2021: 67.9% R/R at 1 year with at most 37 R/R events before 12 months, and
+    3-year EFS 16.1 (8.8-29), whose widest Var(log S) is 0.0961251:
+
+    >>> efs_cir_orders(56, 37, 18, 0.6785, (0.1605, 0.1615), 0.0961251)
+    0
+    >>> efs_cir_orders(56, 37, 18, 0.6785, (0.1605, 0.1615), 0.0963) > 0
+    True
+    """
+    if min(n, events, others) < 0 or events + others > n:
+        raise ValueError(
+            f"need 0 <= events + others <= n, got n={n}, events={events}, others={others}"
+        )
+    memo: dict = {}
+    lo, hi = s_window
+    survivors = 0
+    # state: at risk, S, V, competing exits, censorings, events, incidence, events phase
+    stack = [(n, 1.0, 0.0, 0, 0, 0, 0.0, False)]
+    while stack:
+        r, s, v, d, c, e, cif, late = stack.pop()
+        free = others - d - c
+        if s < lo or v + max(0.0, s - hi) / (r * hi) > var_max:
+            continue
+        if late and cif + s / r * _boost(events - e, free, r, memo) < cif_at_least:
+            continue
+        survivors += late and cif >= cif_at_least
+        stack.extend(_branches(r, s, v, d, c, e, cif, late, free, events))
+    return survivors
+
+
+def _branches(r, s, v, d, c, e, cif, late, free, events) -> list[tuple]:
+    """The states one exit after (r, s, v, ...) in :func:`efs_cir_orders`."""
+    if r < 2:
+        return []
+    s1, v1 = s * (r - 1) / r, v + 1 / (r * (r - 1))
+    out = [(r - 1, s, v, d, c + 1, e, cif, late)] if free > 0 else []
+    if not late and free > 0:
+        out.append((r - 1, s1, v1, d + 1, c, e, cif, False))
+    if e < events:
+        out.append((r - 1, s1, v1, d, c, e + 1, cif + s / r, True))
+    return out
