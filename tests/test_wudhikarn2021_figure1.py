@@ -65,3 +65,20 @@ def test_inconsistent_blocks_are_rejected(monkeypatch):
     monkeypatch.setattr(figure1, "OS_TAIL", figure1.OS_TAIL[:-1])
     with pytest.raises(ValueError, match="56 increasing times"):
         figure1.os_witness()
+
+
+def test_joint_witness_prints_figure1_but_the_incidence():
+    """12 of the 15 parts of Figure 1 and follow-up; the R/R incidence is given up,
+    as the proof (proofs.efs_cir_orders) says one of it and the EFS interval must be."""
+    claims = [*CLAIMS, "fig1_efs_3y", "fig1_cir_1y"]
+    targets = [t for t in load_spec("wudhikarn2021").targets if t.claim in claims]
+    ends = {k: endpoints.ENDPOINTS[k] for k in ("os", "rr", "efs")}
+    j = figure1.joint_witness()
+    report = Evaluator(targets, ends).report(j).set_index(["claim", "part"])
+    assert report["within"].drop("fig1_cir_1y", level="claim").all()
+    assert not report.loc["fig1_cir_1y", "within"].any()
+    assert report.loc[("fig1_cir_1y", "value"), "achieved"] == pytest.approx(100 * 37 / 56)
+    # each patient's EFS ends no later than OS, and R/R comes before death
+    assert (j["t_rr"].dropna() <= j.loc[j["progressed"] == 1, "t_last"]).all()
+    # the OS records are the OS witness's
+    pd.testing.assert_series_equal(j["t_last"], figure1.os_witness()["time"], check_names=False)

@@ -39,7 +39,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-__all__ = ["OS_ANCHORS", "OS_BLOCKS", "OS_TAIL", "os_witness"]
+__all__ = ["OS_ANCHORS", "OS_BLOCKS", "OS_TAIL", "joint_witness", "os_witness"]
 
 #: deaths ("D") and censorings ("C") before 36 months, in time order (selected because
 #: they print the 3-year OS interval and reach 0.75 in the reverse KM where needed)
@@ -96,3 +96,52 @@ def os_witness() -> pd.DataFrame:
     if len(time) != 56 or np.any(np.diff(time) <= 0):
         raise ValueError("OS_BLOCKS, OS_ANCHORS and OS_TAIL do not give 56 increasing times")
     return pd.DataFrame({"time": time, "dead": dead.astype(int)})
+
+
+def joint_witness() -> pd.DataFrame:
+    """:func:`os_witness` with progression added: OS, EFS and follow-up print together.
+
+    Columns ``progressed``, ``t_rr`` (months to R/R, NaN if none), ``t_last`` and
+    ``dead``, read by :mod:`.endpoints`. The counts are the paper's: 38 progressed (37
+    before 12 months, one relapse at 24), 31 of them died; 18 never progressed, 9 died.
+    EFS then has no censoring before 36 months and 9 of 56 event-free, which prints
+    16.1 (8.8-29) whatever the times. Placed so (choices selected because they match):
+
+    - the 9 earliest deaths are of patients who never progressed (an EFS event each);
+    - the other 30 deaths before 36 months progressed first, at half the time of death
+      (at most 11.5 months); the 6 censorings before 36 months are progressed patients
+      alive, progressing at half their follow-up;
+    - after 36 months: the record at 70 months progressed at 24 and died, the one at
+      75 progressed at 6 and is alive, the other 9 never progressed and are alive.
+
+    The 1-year R/R incidence is then 37/56 = 66.1%, not 67.9%: with no censoring before
+    12 months it cannot be more, and :func:`carbook.reconstruct.proofs.efs_cir_orders`
+    proves that 67.9% and the EFS interval cannot print together. So this witness gives
+    up Figure 1C and keeps the rest. SYNTHETIC: not an estimate about real patients.
+
+    Examples
+    --------
+    >>> j = joint_witness()
+    >>> int(j["progressed"].sum()), int(j.loc[j["progressed"] == 1, "dead"].sum())
+    (38, 31)
+    >>> int((j["t_rr"] <= 12).sum()), int(j.loc[j["progressed"] == 0, "dead"].sum())
+    (37, 9)
+    """
+    w = os_witness()
+    time, dead = w["time"].to_numpy(), w["dead"].to_numpy().copy()
+    before = time < HORIZON
+    deaths = np.flatnonzero(before & (dead == 1))
+    t_rr = np.full(len(w), np.nan)
+    t_rr[deaths[9:]] = np.minimum(0.5 * time[deaths[9:]], 11.5)
+    censored = np.flatnonzero(before & (dead == 0))
+    t_rr[censored] = 0.5 * time[censored]
+    late_death, late_alive = (int(np.flatnonzero(time == t)[0]) for t in (70.0, 75.0))
+    t_rr[late_death], dead[late_death], t_rr[late_alive] = 24.0, 1, 6.0
+    return pd.DataFrame(
+        {
+            "progressed": np.isfinite(t_rr).astype(int),
+            "t_rr": np.round(t_rr, 2),
+            "t_last": time,
+            "dead": dead,
+        }
+    )
