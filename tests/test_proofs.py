@@ -9,6 +9,11 @@ from hypothesis import strategies as st
 from lifelines import CoxPHFitter, KaplanMeierFitter
 
 from carbook.reconstruct.proofs import (
+    Z,
+    cif_fewest_censored,
+    cif_max,
+    efs_cir_orders,
+    efs_variance_floor,
     km_width_bound,
     population_sizes,
     proved_impossible,
@@ -146,3 +151,150 @@ def test_wudhikarn2021_proofs_before_search():
     # 3-year EFS: barely wider than with nobody censored before 36 months
     assert widths.loc["fig1_efs_3y", "se_printed_max"] - widths.loc["fig1_efs_3y", "se_min"] < 0.01
     assert set(proofs(spec.targets, cohort, ENDPOINTS)) == {"t2_lymphodepletion_hr"}
+
+
+def _cif_over_orders(n: int, events: int, others: int, censored: int) -> float:
+    """Brute force: the largest cuminc at t = 50 over every order of exits before it."""
+    from itertools import product
+
+    from carbook.survival import cuminc_arrays
+
+    best = 0.0
+    for length in range(events + others + 1):
+        for seq in product("EDC", repeat=length):
+            e, d, c = (seq.count(x) for x in "EDC")
+            if e > events or c > censored or c + d > others:
+                continue
+            status = [{"E": 1, "D": 2, "C": 0}[x] for x in seq]
+            rest = n - length  # everyone else leaves after the landmark
+            time = np.r_[np.arange(1.0, length + 1), np.full(rest, 100.0)]
+            times, est, _ = cuminc_arrays(time, np.r_[status, np.ones(rest)].astype(int))
+            i = np.searchsorted(times, 50.0, side="right") - 1
+            best = max(best, float(est[i]) if i >= 0 else 0.0)
+    return best
+
+
+@pytest.mark.parametrize(
+    ("n", "events", "others", "censored"), [(6, 3, 2, 1), (7, 3, 3, 2), (7, 4, 3, 3)]
+)
+def test_cif_max_is_the_best_order_of_exits(n, events, others, censored):
+    assert cif_max(n, events, others, censored) == pytest.approx(
+        _cif_over_orders(n, events, others, censored)
+    )
+
+
+def test_cif_max_without_censoring_is_events_over_n():
+    assert cif_max(30, 12, 10, 0) == pytest.approx(12 / 30)
+
+
+def test_wudhikarn_cir_needs_two_censorings_before_12_months():
+    """67.9% (rounding from 67.85%) with at most 37 R/R events before 12 months among 56."""
+    spec = load_spec("wudhikarn2021")
+    cir = next(t for t in spec.targets if t.claim == "fig1_cir_1y")
+    at_least = cir.intervals()["value"][0] / 100
+    assert at_least == pytest.approx(0.6785)
+    assert cif_max(56, 37, 18, 1) < at_least <= cif_max(56, 37, 18, 2)
+    assert cif_fewest_censored(56, 37, 18, at_least) == 2
+    assert cif_fewest_censored(56, 37, 18, 0.99) is None
+
+
+def test_cif_max_rejects_impossible_counts():
+    with pytest.raises(ValueError, match="events \\+ others <= n"):
+        cif_max(10, 8, 5, 1)
+
+
+def _efs_floor_brute(n, events, others, censored, cif_at_least, s_window):
+    """Least true Var(log EFS) at t = 50 over every order meeting the CIF at t = 20."""
+    from itertools import product
+
+    from carbook.survival import cuminc_arrays, km_arrays
+
+    best = math.inf
+    for length in range(events + others + 1):
+        for pre in product("EDC", repeat=length):
+            e, d, c = (pre.count(x) for x in "EDC")
+            if e > events or c != censored or c + d > others:
+                continue
+            rest = n - length
+            posts = [p for k in range(min(rest, 4) + 1) for p in product("EC", repeat=k)]
+            for post in posts:
+                seq = [*pre, *post]
+                status = np.array([{"E": 1, "D": 2, "C": 0}[x] for x in seq] + [0] * (n - len(seq)))
+                time = np.r_[
+                    np.arange(1.0, length + 1),
+                    30 + np.arange(len(post)),
+                    np.full(n - len(seq), 99.0),
+                ]
+                times, est, _ = cuminc_arrays(time, status)
+                i = np.searchsorted(times, 20.0, side="right") - 1
+                fit = km_arrays(time, (status > 0).astype(float))
+                j = np.searchsorted(fit["time"], 50.0, side="right") - 1
+                s = fit["surv"][j] if j >= 0 else 1.0
+                if (est[i] if i >= 0 else 0) >= cif_at_least and s_window[0] <= s < s_window[1]:
+                    best = min(best, float(fit["std_err"][j] ** 2))
+    return best
+
+
+@pytest.mark.parametrize("censored", [1, 2])
+def test_efs_variance_floor_is_below_every_order(censored):
+    args = (9, 4, 3, censored, 0.5, (0.2, 0.5))
+    floor, brute = efs_variance_floor(*args), _efs_floor_brute(*args)
+    assert math.isfinite(brute)
+    assert floor <= brute + 1e-12
+
+
+def test_efs_variance_floor_is_exact_when_the_window_is_reached_without_censoring():
+    """The best order ends inside the window at t1 (S = 0.5 < 0.55): the floor is attained."""
+    args = (9, 4, 3, 1, 0.5, (0.2, 0.55))
+    floor = efs_variance_floor(*args)
+    assert floor == pytest.approx(_efs_floor_brute(*args))
+
+
+def test_wudhikarn_cir_and_efs_interval_conflict_with_two_or_three_censorings():
+    """67.9% R/R at 1 year needs >= 2 censorings before 12 months; with 2 or 3 of them the
+    3-year EFS 16.1 (8.8-29) interval is too narrow (its widest Var(log S) is exceeded)."""
+    spec = {t.claim: t for t in load_spec("wudhikarn2021").targets}
+    efs = spec["fig1_efs_3y"].intervals()
+    cir_lo = spec["fig1_cir_1y"].intervals()["value"][0] / 100
+    widest = ((math.log(efs["high"][1]) - math.log(efs["low"][0])) / (2 * Z)) ** 2
+    window = (efs["value"][0] / 100, efs["value"][1] / 100)
+    for censored in (2, 3):
+        assert efs_variance_floor(56, 37, 18, censored, cir_lo, window) > widest
+    # without the cap of 37 R/R events before 12 months there is no conflict
+    assert efs_variance_floor(56, 38, 18, 0, cir_lo, window) < widest
+
+
+def test_efs_variance_floor_rejects_bad_counts():
+    with pytest.raises(ValueError, match="censored <= others"):
+        efs_variance_floor(10, 3, 2, 3, 0.5, (0.1, 0.2))
+
+
+@pytest.mark.parametrize(
+    ("n", "events", "others", "cif", "window"),
+    [(9, 4, 3, 0.5, (0.2, 0.55)), (9, 4, 3, 0.45, (0.1, 0.3)), (8, 3, 3, 0.4, (0.15, 0.4))],
+)
+def test_efs_cir_orders_keeps_every_feasible_order(n, events, others, cif, window):
+    """Complete: with var_max at the least variance a real order attains, some state survives;
+    below every floor none does (so the count can be 0 and can be positive)."""
+    brute = min(_efs_floor_brute(n, events, others, k, cif, window) for k in range(others + 1))
+    assert math.isfinite(brute)
+    assert efs_cir_orders(n, events, others, cif, window, brute + 1e-12) > 0
+    floor = min(efs_variance_floor(n, events, others, k, cif, window) for k in range(others + 1))
+    assert efs_cir_orders(n, events, others, cif, window, floor - 1e-9) == 0
+
+
+def test_wudhikarn_cir_and_efs_interval_cannot_print_together():
+    """Proof over every order and any number of censorings before 12 months."""
+    spec = {t.claim: t for t in load_spec("wudhikarn2021").targets}
+    efs = spec["fig1_efs_3y"].intervals()
+    cir_lo = spec["fig1_cir_1y"].intervals()["value"][0] / 100
+    widest = ((math.log(efs["high"][1]) - math.log(efs["low"][0])) / (2 * Z)) ** 2
+    window = (efs["value"][0] / 100, efs["value"][1] / 100)
+    assert efs_cir_orders(56, 37, 18, cir_lo, window, widest) == 0
+    # the cap of 37 R/R events before 12 months (one relapse at 24) is what conflicts
+    assert efs_cir_orders(56, 38, 18, cir_lo, window, widest) > 0
+
+
+def test_efs_cir_orders_rejects_bad_counts():
+    with pytest.raises(ValueError, match="events \\+ others <= n"):
+        efs_cir_orders(10, 8, 5, 0.5, (0.1, 0.2), 0.1)
