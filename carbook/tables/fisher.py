@@ -29,7 +29,10 @@ way, only the work differs.
 2×2 tables (``fisher.test``'s dhyper branch), within FEXACT's ``tol = 3.45254e-7``
 on the log scale for larger ones. FEXACT also merges pasts within that ``tol``
 keeping one of their values, so R's own P can differ from the exact sum in the
-tenth digit on large tables; here merged pasts keep their exact summed mass.
+tenth digit on large tables; here merged pasts keep their exact summed mass. On the
+sweep table s52 (3×5, n = 200) an exact computation in integers
+(``benchmarks/fisher_exact_integer.py``) gives a P that ours matches to 1.1e-13
+relative and R's (workspace = 2e8) misses by 1.6e-10.
 """
 
 from __future__ import annotations
