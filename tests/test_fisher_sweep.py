@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from carbook import tables
+from carbook.tables import fisher
 from carbook.tables.fisher import fisher_network_logp
 
 FIX = Path(__file__).parent / "fixtures"
@@ -132,3 +133,27 @@ def test_the_integer_script_behind_the_exact_fixture_agrees_with_r_on_small_tabl
     want = ANSWERED.loc[name, "p_value"]
     assert info["band_empty"]
     assert abs(float(p) - want) <= 1e-13 * want, ANSWERED.loc[name, "call"]
+
+
+def test_two_column_bounds_equal_the_enumerated_extremes():
+    # greedy gains (longest) and row orders (shortest) against every fill, _exact_paths
+    rng = np.random.default_rng(11)
+    fisher._log_factorials(200)
+    for _ in range(300):
+        rows = np.sort(rng.integers(0, 25, size=int(rng.integers(1, 6))))
+        c1 = int(rng.integers(0, rows.sum() + 1))
+        cols = (c1, int(rows.sum()) - c1)
+        want = fisher._exact_paths(tuple(int(v) for v in rows), cols)
+        got = fisher._two_column_bounds(rows[None, :], cols)[0]
+        assert got[0] <= want[0] and got[1] >= want[1]  # valid bounds (widened by slack)
+        assert np.allclose(got, want, rtol=0, atol=2 * fisher._BOUND_SLACK)
+
+
+@pytest.mark.parametrize("high", [3, 40, 10**6])  # dense code table, and np.unique beyond it
+def test_distinct_rows_index_every_row_by_its_distinct_copy(high):
+    rng = np.random.default_rng(high)
+    a = rng.integers(0, high, size=(500, 4))
+    a[:, -1] = a[:, :-1].sum(axis=1).max() - a[:, :-1].sum(axis=1)  # equal row sums
+    uniq, inv = fisher._distinct_rows(a)
+    assert np.array_equal(uniq[inv], a)
+    assert len(uniq) == len(np.unique(a, axis=0))

@@ -38,6 +38,7 @@ relative and R's (workspace = 2e8) misses by 1.6e-10.
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import permutations
 
 import numpy as np
 from scipy import special
@@ -78,13 +79,35 @@ def _compositions(total: int, caps: tuple[int, ...]) -> np.ndarray:
     return np.column_stack([out, left])
 
 
-def _n_compositions(total: int, caps: tuple[int, ...]) -> float:
-    """How many rows ``_compositions(total, caps)`` has (polynomial coefficients)."""
-    ways = np.zeros(total + 1)
-    ways[0] = 1.0
-    for cap in caps:
-        ways = np.convolve(ways, np.ones(min(cap, total) + 1))[: total + 1]
-    return float(ways[total])
+def _fills_of_many(total: int, caps: np.ndarray, budget: float) -> tuple[np.ndarray, np.ndarray]:
+    """``_compositions(total, row)`` of every row of ``caps``, built at once.
+
+    Returns (owner, fills): the index of the row of ``caps`` each fill belongs to
+    (non-decreasing) and the fills. Each partial vector with ``left`` still to
+    place takes every value from ``max(0, left - sum of later caps)`` to
+    ``min(cap, left)``. Raises ValueError (as the work cap) if the fills would
+    outnumber ``budget``, before building them.
+    """
+    r = caps.shape[1]
+    later = np.cumsum(caps[:, ::-1], axis=1)[:, ::-1] - caps
+    owner = np.flatnonzero(caps.sum(axis=1) >= total)
+    left = np.full(owner.size, total, dtype=np.int64)
+    cols: list[np.ndarray] = []
+    for i in range(r - 1):
+        lo = np.maximum(0, left - later[owner, i])
+        count = np.maximum(np.minimum(caps[owner, i], left) - lo + 1, 0)
+        size = int(count.sum())
+        if size > budget:
+            raise _WorkCap
+        idx = np.repeat(np.arange(owner.size), count)
+        value = lo[idx] + np.arange(size) - (np.cumsum(count) - count)[idx]
+        cols = [c[idx] for c in cols] + [value]
+        left, owner = left[idx] - value, owner[idx]
+    return owner, np.column_stack([*cols, left]) if cols else left[:, None]
+
+
+class _WorkCap(Exception):
+    """Raised by ``_fills_of_many`` when the fills would exceed the work cap."""
 
 
 _LG: list[float] = [0.0]  # log k! for k = 0, 1, ...; grown on demand
@@ -165,6 +188,47 @@ def _exact_paths(rows: tuple[int, ...], cols: tuple[int, ...]) -> tuple[float, f
     uniq, inv = _unique_rows(kids)
     sub = np.array([_exact_paths(tuple(k), cols[1:]) for k in uniq.tolist()])[inv]
     return float((steps + sub[:, 0]).min()), float((steps + sub[:, 1]).max())
+
+
+_PERMUTATIONS = {r: np.array(list(permutations(range(r)))) for r in range(1, 7)}
+# Bounds computed in a different order of float operations than the paths they bound
+# are widened by this much (log scale), so that rounding can never make them invalid.
+_BOUND_SLACK = 1e-9
+
+
+def _two_column_bounds(rows: np.ndarray, cols: tuple[int, int]) -> np.ndarray:
+    """Exact (shortest, longest) path of many nodes with two columns left, vectorised.
+
+    ``rows``: one node's row remainders per row of the array. A completion is the
+    fill ``x`` of the smaller column; its length ``-sum log x! - sum log (r - x)!`` is
+    concave in ``x`` (``log Γ`` is convex), so:
+
+    - the longest (most probable) is separable concave maximisation under one sum:
+      moving units one at a time from the other column, the ``k``-th unit of row
+      ``i`` gains ``log(r_i - k + 1) - log k``, decreasing in ``k``, so the best
+      ``c`` units are the ``c`` largest gains (greedy is exact);
+    - the shortest (least probable) lies at a vertex of the polytope, and with two
+      columns every vertex fills one column greedily in some order of the rows
+      (at most one row is split), so it is the least over the ``r!`` orders.
+
+    Both are widened by ``_BOUND_SLACK``. Returns an array (nodes × 2).
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    c = min(cols)
+    base = -_LGA[rows].sum(axis=1)
+    width = max(min(int(rows.max(initial=0)), c), 1)
+    k = np.arange(1, width + 1)
+    r3 = rows[:, :, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gain = np.where(k <= r3, np.log(np.maximum(r3 - k + 1, 1)) - np.log(k), -np.inf)
+    gain = gain.reshape(rows.shape[0], -1)
+    top = -np.partition(-gain, c - 1, axis=1)[:, :c].sum(axis=1) if c > 0 else 0.0
+    longest = base + top
+    order = rows[:, _PERMUTATIONS[rows.shape[1]]]  # nodes × orders × rows
+    before = np.cumsum(order, axis=2) - order
+    x = np.clip(c - before, 0, order)
+    shortest = (-_LGA[x] - _LGA[order - x]).sum(axis=2).min(axis=1)
+    return np.column_stack([shortest - _BOUND_SLACK, longest + _BOUND_SLACK])
 
 
 # A node's bounds (Python) cost about as much CPU as this many path extensions
@@ -258,6 +322,33 @@ def fisher_network_logp(table: np.ndarray, max_work: float = 2e7, ascending: boo
     return min(0.0, _logsumexp(net.found) + const)
 
 
+_DENSE = 2**25  # largest code range looked up in a dense table (no sorting)
+
+
+def _distinct_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of ``a`` (equal sums) and the index of each row among them.
+
+    The first columns of a row determine the last (all rows have the same sum), so
+    they are coded as one integer; when the codes span at most ``_DENSE`` values,
+    the distinct ones are marked in a dense table, O(rows) without sorting.
+    Otherwise ``_unique_rows``.
+    """
+    high = a[:, :-1].max(axis=0, initial=0) + 1 if a.size else np.ones(0, dtype=np.int64)
+    span = float(np.prod(high.astype(float)))
+    if a.shape[0] == 0 or span > _DENSE:
+        return _unique_rows(a)
+    mult = np.cumprod(np.r_[1, high[:-1]]).astype(np.int64)
+    codes = a[:, :-1] @ mult
+    used = np.zeros(int(span), dtype=bool)
+    used[codes] = True
+    distinct = np.flatnonzero(used)
+    lookup = np.zeros(int(span), dtype=np.int64)
+    lookup[distinct] = np.arange(distinct.size)
+    first = (distinct[:, None] // mult) % high
+    last = a[0].sum() - first.sum(axis=1)
+    return np.column_stack([first, last]), lookup[codes]
+
+
 def _unique_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(a, axis=0, return_inverse=True)``, fast for small counts (int codes)."""
     base = int(a.max(initial=0)) + 1
@@ -287,47 +378,84 @@ class _Network:
 
     def bounds(self, ids: np.ndarray, k: int) -> np.ndarray:
         """(shortest, longest, log mass) of completions from stage ``k`` of each node."""
-        return np.array([_bounds(self.names[i], self.cols[k:]) for i in ids])
+        cols = self.cols[k:]
+        if len(cols) != 2 or len(self.names[0]) not in _PERMUTATIONS:
+            return np.array([_bounds(self.names[i], cols) for i in ids])
+        rows = np.array([self.names[i] for i in ids], dtype=np.int64).reshape(len(ids), -1)
+        mass = _LGA[sum(cols)] - _LGA[rows].sum(axis=1) - _lf(cols)
+        return np.column_stack([_two_column_bounds(rows, cols), mass])
 
     def expand(self, node, pv, lw, k):
         """Fill column ``k`` from every node; resolve each child at once if possible.
 
-        The pasts of a node arrive sorted by value (``_merge``), so for each child
-        the pasts all of whose completions count form a prefix, found by binary
-        search, and its mass is a running log-sum: no (child, past) pair is
-        examined unless it stays open. Returns the (node, pv, lw) of the pairs
-        still open at stage ``k + 1``.
+        The fills of all nodes are built at once (``_fills_of_many``). The pasts of
+        a node arrive sorted by value (``_merge``), so for each child the pasts all
+        of whose completions count form a prefix, found by binary search, and its
+        mass is a running log-sum: no (child, past) pair is examined unless it
+        stays open. Nodes with a single past (most nodes of large-n tables) are
+        resolved for all their children in one vector operation. Returns the
+        (node, pv, lw) of the pairs still open at stage ``k + 1``.
         """
         starts = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])
-        groups = list(zip(starts, np.r_[starts[1:], node.size], strict=True))
-        parts = []
-        for lo, _hi in groups:
-            parent = self.names[node[lo]]
-            self._count(_n_compositions(self.cols[k], parent))  # before building them
-            fills = _compositions(self.cols[k], parent)
-            parts.append((np.asarray(parent) - fills, -_LGA[fills].sum(axis=1)))
+        ends = np.r_[starts[1:], node.size]
+        parents = np.array([self.names[i] for i in node[starts]], dtype=np.int64)
+        try:
+            owner, fills = _fills_of_many(self.cols[k], parents, self.max_work - self.work)
+        except _WorkCap:
+            self._count(np.inf)
+        self._count(owner.size)
+        steps = -_LGA[fills].sum(axis=1)
+        kids = parents[owner] - fills
+        cut = np.searchsorted(owner, np.arange(starts.size + 1))
         if k + 2 == len(self.cols):  # the last column is forced: exact, no nodes
-            for (lo, hi), (kids, steps) in zip(groups, parts, strict=True):
-                last = steps - _LGA[kids].sum(axis=1)
-                self._add_prefix(pv[lo:hi], lw[lo:hi], last, last, np.zeros(last.size))
+            last = steps - _LGA[kids].sum(axis=1)  # the whole rest of the path
+            self._resolve(starts, ends, pv, lw, cut, last, np.zeros((last.size, 3)), None)
             return np.zeros(0, int), np.zeros(0), np.zeros(0)
-        uniq, inv = _unique_rows(np.sort(np.concatenate([kids for kids, _ in parts]), axis=1))
-        self._count(NODE_COST * len(uniq))  # bounds of a node: Python, ~100 extensions
-        uid = np.array([self.node_id(t) for t in map(tuple, uniq.tolist())])
-        ub = self.bounds(uid, k + 1)
-        out, at = [], 0
-        for (lo, hi), (kids, steps) in zip(groups, parts, strict=True):
-            sel = inv[at : at + len(kids)]
-            at += len(kids)
-            b = ub[sel]
-            first = self._add_prefix(pv[lo:hi], lw[lo:hi], steps, steps + b[:, 1], b[:, 2])
-            stop = np.searchsorted(pv[lo:hi], self.threshold - steps - b[:, 0], side="right")
+        uniq, inv = _distinct_rows(kids)
+        uid = np.array([self.node_id(t) for t in map(tuple, np.sort(uniq, axis=1).tolist())])
+        nodes, at = np.unique(uid, return_inverse=True)
+        self._count(NODE_COST * len(nodes))
+        bnd = self.bounds(nodes, k + 1)[at.ravel()[inv]]
+        return self._resolve(starts, ends, pv, lw, cut, steps, bnd, uid[inv])
+
+    def _resolve(self, starts, ends, pv, lw, cut, steps, bnd, kid_id):
+        """Add the (child, past) pairs whose completions all count; return the open ones.
+
+        ``cut[g]:cut[g + 1]`` are the children of group ``g`` (pasts
+        ``starts[g]:ends[g]``); ``bnd`` their (shortest, longest, log mass).
+        """
+        single = ends - starts == 1
+        out = [self._resolve_single(starts[single], pv, lw, cut, single, steps, bnd, kid_id)]
+        for g in np.flatnonzero(~single):
+            lo, hi, a, b = starts[g], ends[g], cut[g], cut[g + 1]
+            st, bd = steps[a:b], bnd[a:b]
+            first = self._add_prefix(pv[lo:hi], lw[lo:hi], st, st + bd[:, 1], bd[:, 2])
+            if kid_id is None:
+                continue
+            stop = np.searchsorted(pv[lo:hi], self.threshold - st - bd[:, 0], side="right")
             count = np.maximum(stop - first, 0)
             self._count(count.sum())
-            kid = np.repeat(np.arange(steps.size), count)
+            kid = np.repeat(np.arange(st.size), count)
             past = lo + first[kid] + np.arange(kid.size) - (np.cumsum(count) - count)[kid]
-            out.append((uid[sel][kid], steps[kid] + pv[past], steps[kid] + lw[past]))
+            out.append((kid_id[a:b][kid], st[kid] + pv[past], st[kid] + lw[past]))
+        if kid_id is None:
+            return None
         return tuple(np.concatenate(v) for v in zip(*out, strict=True))
+
+    def _resolve_single(self, past, pv, lw, cut, single, steps, bnd, kid_id):
+        """``_resolve`` for the groups with one past, all children in one vector op."""
+        child_of = np.repeat(single, np.diff(cut))
+        kp = np.repeat(past, np.diff(cut)[single])
+        st, bd = steps[child_of], bnd[child_of]
+        here = pv[kp] + st
+        done = here + bd[:, 1] <= self.threshold
+        if done.any():
+            self.found.append(_logsumexp(lw[kp][done] + st[done] + bd[done, 2]))
+        if kid_id is None:
+            return np.zeros(0, int), np.zeros(0), np.zeros(0)
+        open_ = ~done & (here + bd[:, 0] <= self.threshold)
+        self._count(open_.sum())
+        return kid_id[child_of][open_], here[open_], (lw[kp] + st)[open_]
 
     def _add_prefix(self, pv, lw, steps, reach, log_mass) -> np.ndarray:
         """Add, per child, the pasts whose every completion counts; return their number.
