@@ -149,11 +149,30 @@ def test_two_column_bounds_equal_the_enumerated_extremes():
         assert np.allclose(got, want, rtol=0, atol=2 * fisher._BOUND_SLACK)
 
 
-@pytest.mark.parametrize("high", [3, 40, 10**6])  # dense code table, and np.unique beyond it
-def test_distinct_rows_index_every_row_by_its_distinct_copy(high):
-    rng = np.random.default_rng(high)
-    a = rng.integers(0, high, size=(500, 4))
-    a[:, -1] = a[:, :-1].sum(axis=1).max() - a[:, :-1].sum(axis=1)  # equal row sums
-    uniq, inv = fisher._distinct_rows(a)
-    assert np.array_equal(uniq[inv], a)
-    assert len(uniq) == len(np.unique(a, axis=0))
+@pytest.mark.parametrize("dense", [True, False])  # dense code table, or np.unique
+def test_distinct_codes_index_every_child_by_its_distinct_copy(dense, monkeypatch):
+    rng = np.random.default_rng(5)
+    caps = rng.integers(0, 30, size=(40, 4))
+    caps[:, -1] += 100 - caps.sum(axis=1) + 30  # equal row sums (130)
+    radix = caps[:, :-1].max(axis=0) + 1
+    if not dense:
+        monkeypatch.setattr(fisher, "_DENSE", 0)
+    fisher._log_factorials(200)
+    owner, step, rest, code = fisher._arcs(37, caps, radix, 1e9)
+    fills = fisher._fills_of_many(37, caps, 1e9)
+    kids = caps[fills[0]] - fills[1]
+    uniq, inv = fisher._distinct_codes(code, radix, 130 - 37)
+    assert np.array_equal(owner, fills[0])
+    assert np.array_equal(uniq[inv], kids)
+    assert len(uniq) == len(np.unique(kids, axis=0))
+    assert np.allclose(step, -fisher._LGA[fills[1]].sum(axis=1), rtol=1e-14)
+    assert np.allclose(rest, -fisher._LGA[kids].sum(axis=1), rtol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["s52_3x5_n200_balanced", "s41_3x4_n30_skewed"])
+def test_fills_kept_as_rows_give_the_same_p_as_coded_fills(name, monkeypatch):
+    # the path for child codes too wide for int64 (tables with many large rows)
+    t = _table(TABLES.loc[name])
+    coded = fisher_network_logp(t)
+    monkeypatch.setattr(fisher, "_CODE_LIMIT", 0.0)
+    assert abs(np.expm1(fisher_network_logp(t) - coded)) <= 1e-13

@@ -106,6 +106,57 @@ def _fills_of_many(total: int, caps: np.ndarray, budget: float) -> tuple[np.ndar
     return owner, np.column_stack([*cols, left]) if cols else left[:, None]
 
 
+def _arcs(total: int, caps: np.ndarray, radix: np.ndarray, budget: float) -> tuple[np.ndarray, ...]:
+    """Every fill ``x`` of ``total`` under each row of ``caps``, without the fills.
+
+    Returns (owner, step, rest, code) per fill: the row of ``caps`` it belongs
+    to (non-decreasing), ``-sum log x!``, ``-sum log (cap - x)!``, and the code of
+    the child ``cap - x`` (its first coordinates in mixed radix ``radix``), all
+    accumulated while the fills are enumerated as in ``_fills_of_many``.
+    """
+    r = caps.shape[1]
+    mult = np.cumprod(np.r_[1, radix[:-1]]).astype(np.int64)
+    later = np.cumsum(caps[:, ::-1], axis=1)[:, ::-1] - caps
+    owner = np.flatnonzero(caps.sum(axis=1) >= total)
+    left = np.full(owner.size, total, dtype=np.int64)
+    step, rest = np.zeros(owner.size), np.zeros(owner.size)
+    code = caps[owner, :-1] @ mult
+    for i in range(r - 1):
+        lo = np.maximum(0, left - later[owner, i])
+        count = np.maximum(np.minimum(caps[owner, i], left) - lo + 1, 0)
+        size = int(count.sum())
+        if size > budget:
+            raise _WorkCap
+        idx = np.repeat(np.arange(owner.size), count)
+        value = lo[idx] + np.arange(size) - (np.cumsum(count) - count)[idx]
+        owner, left = owner[idx], left[idx] - value
+        step = step[idx] - _LGA[value]
+        rest = rest[idx] - _LGA[caps[owner, i] - value]
+        code = code[idx] - value * mult[i]
+    return owner, step - _LGA[left], rest - _LGA[caps[owner, r - 1] - left], code
+
+
+def _distinct_codes(code: np.ndarray, radix: np.ndarray, total: int) -> tuple[np.ndarray, ...]:
+    """Distinct children (rows) of ``_arcs`` codes, and each code's index among them.
+
+    A dense table marks the codes used when they span at most ``_DENSE`` values
+    (no sorting), else ``np.unique``. The last coordinate is ``total`` minus the others.
+    """
+    span = float(np.prod(radix.astype(float)))
+    if span <= _DENSE:
+        used = np.zeros(int(span), dtype=bool)
+        used[code] = True
+        distinct = np.flatnonzero(used)
+        lookup = np.zeros(int(span), dtype=np.int64)
+        lookup[distinct] = np.arange(distinct.size)
+        inv = lookup[code]
+    else:
+        distinct, inv = np.unique(code, return_inverse=True)
+    mult = np.cumprod(np.r_[1, radix[:-1]]).astype(np.int64)
+    first = (distinct[:, None] // mult) % radix
+    return np.column_stack([first, total - first.sum(axis=1)]), inv.ravel()
+
+
 class _WorkCap(Exception):
     """Raised by ``_fills_of_many`` when the fills would exceed the work cap."""
 
@@ -323,30 +374,7 @@ def fisher_network_logp(table: np.ndarray, max_work: float = 2e7, ascending: boo
 
 
 _DENSE = 2**25  # largest code range looked up in a dense table (no sorting)
-
-
-def _distinct_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of ``a`` (equal sums) and the index of each row among them.
-
-    The first columns of a row determine the last (all rows have the same sum), so
-    they are coded as one integer; when the codes span at most ``_DENSE`` values,
-    the distinct ones are marked in a dense table, O(rows) without sorting.
-    Otherwise ``_unique_rows``.
-    """
-    high = a[:, :-1].max(axis=0, initial=0) + 1 if a.size else np.ones(0, dtype=np.int64)
-    span = float(np.prod(high.astype(float)))
-    if a.shape[0] == 0 or span > _DENSE:
-        return _unique_rows(a)
-    mult = np.cumprod(np.r_[1, high[:-1]]).astype(np.int64)
-    codes = a[:, :-1] @ mult
-    used = np.zeros(int(span), dtype=bool)
-    used[codes] = True
-    distinct = np.flatnonzero(used)
-    lookup = np.zeros(int(span), dtype=np.int64)
-    lookup[distinct] = np.arange(distinct.size)
-    first = (distinct[:, None] // mult) % high
-    last = a[0].sum() - first.sum(axis=1)
-    return np.column_stack([first, last]), lookup[codes]
+_CODE_LIMIT = 2.0**62  # wider child codes: fills kept as rows (_expand_materialised)
 
 
 def _unique_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -399,6 +427,25 @@ class _Network:
         starts = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])
         ends = np.r_[starts[1:], node.size]
         parents = np.array([self.names[i] for i in node[starts]], dtype=np.int64)
+        radix = parents[:, :-1].max(axis=0, initial=0) + 1
+        if float(np.prod(radix.astype(float))) >= _CODE_LIMIT:
+            return self._expand_materialised(starts, ends, parents, pv, lw, k)
+        try:
+            owner, steps, rest, code = _arcs(
+                self.cols[k], parents, radix, self.max_work - self.work
+            )
+        except _WorkCap:
+            self._count(np.inf)
+        self._count(owner.size)
+        cut = np.searchsorted(owner, np.arange(starts.size + 1))
+        if k + 2 == len(self.cols):  # the last column is forced: exact, no nodes
+            self._resolve(starts, ends, pv, lw, cut, steps + rest, np.zeros((1, 3)), None)
+            return np.zeros(0, int), np.zeros(0), np.zeros(0)
+        uniq, inv = _distinct_codes(code, radix, int(parents[0].sum()) - self.cols[k])
+        return self._children(starts, ends, pv, lw, cut, steps, uniq, inv, k)
+
+    def _expand_materialised(self, starts, ends, parents, pv, lw, k):
+        """``expand`` with the fills as rows (row codes too wide for int64)."""
         try:
             owner, fills = _fills_of_many(self.cols[k], parents, self.max_work - self.work)
         except _WorkCap:
@@ -407,32 +454,44 @@ class _Network:
         steps = -_LGA[fills].sum(axis=1)
         kids = parents[owner] - fills
         cut = np.searchsorted(owner, np.arange(starts.size + 1))
-        if k + 2 == len(self.cols):  # the last column is forced: exact, no nodes
-            last = steps - _LGA[kids].sum(axis=1)  # the whole rest of the path
-            self._resolve(starts, ends, pv, lw, cut, last, np.zeros((last.size, 3)), None)
+        if k + 2 == len(self.cols):
+            last = steps - _LGA[kids].sum(axis=1)
+            self._resolve(starts, ends, pv, lw, cut, last, np.zeros((1, 3)), None)
             return np.zeros(0, int), np.zeros(0), np.zeros(0)
-        uniq, inv = _distinct_rows(kids)
+        uniq, inv = _unique_rows(kids)
+        return self._children(starts, ends, pv, lw, cut, steps, uniq, inv, k)
+
+    def _children(self, starts, ends, pv, lw, cut, steps, uniq, inv, k):
+        """Node ids and bounds of the distinct children ``uniq``, then ``_resolve``."""
         uid = np.array([self.node_id(t) for t in map(tuple, np.sort(uniq, axis=1).tolist())])
         nodes, at = np.unique(uid, return_inverse=True)
         self._count(NODE_COST * len(nodes))
-        bnd = self.bounds(nodes, k + 1)[at.ravel()[inv]]
-        return self._resolve(starts, ends, pv, lw, cut, steps, bnd, uid[inv])
+        bnd = self.bounds(nodes, k + 1)
+        return self._resolve(starts, ends, pv, lw, cut, steps, bnd, uid[inv], at.ravel()[inv])
 
-    def _resolve(self, starts, ends, pv, lw, cut, steps, bnd, kid_id):
+    def _resolve(self, starts, ends, pv, lw, cut, steps, bnd, kid_id, kid_bnd=None):
         """Add the (child, past) pairs whose completions all count; return the open ones.
 
         ``cut[g]:cut[g + 1]`` are the children of group ``g`` (pasts
-        ``starts[g]:ends[g]``); ``bnd`` their (shortest, longest, log mass).
+        ``starts[g]:ends[g]``); ``bnd[kid_bnd]`` their (shortest, longest, log
+        mass), or every child has ``bnd[0]`` when ``kid_bnd`` is None.
         """
+        if kid_bnd is None:
+            kid_bnd = np.zeros(steps.size, dtype=np.int64)
+        short, long_, mass = bnd[:, 0][kid_bnd], bnd[:, 1][kid_bnd], bnd[:, 2][kid_bnd]
         single = ends - starts == 1
-        out = [self._resolve_single(starts[single], pv, lw, cut, single, steps, bnd, kid_id)]
+        out = [
+            self._resolve_single(
+                starts[single], pv, lw, cut, single, steps, (short, long_, mass), kid_id
+            )
+        ]
         for g in np.flatnonzero(~single):
             lo, hi, a, b = starts[g], ends[g], cut[g], cut[g + 1]
-            st, bd = steps[a:b], bnd[a:b]
-            first = self._add_prefix(pv[lo:hi], lw[lo:hi], st, st + bd[:, 1], bd[:, 2])
+            st = steps[a:b]
+            first = self._add_prefix(pv[lo:hi], lw[lo:hi], st, st + long_[a:b], mass[a:b])
             if kid_id is None:
                 continue
-            stop = np.searchsorted(pv[lo:hi], self.threshold - st - bd[:, 0], side="right")
+            stop = np.searchsorted(pv[lo:hi], self.threshold - st - short[a:b], side="right")
             count = np.maximum(stop - first, 0)
             self._count(count.sum())
             kid = np.repeat(np.arange(st.size), count)
@@ -444,18 +503,22 @@ class _Network:
 
     def _resolve_single(self, past, pv, lw, cut, single, steps, bnd, kid_id):
         """``_resolve`` for the groups with one past, all children in one vector op."""
+        short, long_, mass = bnd
         child_of = np.repeat(single, np.diff(cut))
         kp = np.repeat(past, np.diff(cut)[single])
-        st, bd = steps[child_of], bnd[child_of]
+        if not child_of.all():
+            steps, short, long_, mass = (v[child_of] for v in (steps, short, long_, mass))
+            kid_id = None if kid_id is None else kid_id[child_of]
+        st = steps
         here = pv[kp] + st
-        done = here + bd[:, 1] <= self.threshold
+        done = here + long_ <= self.threshold
         if done.any():
-            self.found.append(_logsumexp(lw[kp][done] + st[done] + bd[done, 2]))
+            self.found.append(_logsumexp(lw[kp][done] + st[done] + mass[done]))
         if kid_id is None:
             return np.zeros(0, int), np.zeros(0), np.zeros(0)
-        open_ = ~done & (here + bd[:, 0] <= self.threshold)
+        open_ = ~done & (here + short <= self.threshold)
         self._count(open_.sum())
-        return kid_id[child_of][open_], here[open_], (lw[kp] + st)[open_]
+        return kid_id[open_], here[open_], (lw[kp] + st)[open_]
 
     def _add_prefix(self, pv, lw, steps, reach, log_mass) -> np.ndarray:
         """Add, per child, the pasts whose every completion counts; return their number.
