@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from carbook.tables import fisher_exact
+from carbook.tables.fisher import fisher_network_logp
 
 FIX = Path(__file__).parents[1] / "tests" / "fixtures"
 
@@ -134,16 +135,33 @@ def _r_outcome(r_rows: pd.DataFrame, workspace: float) -> tuple[str, float, floa
     return row["outcome"], row["p_value"], row["r_seconds"]
 
 
+def _why_slow(t: np.ndarray, cap: float) -> dict:
+    """The network's size on a slow table: work, nodes, open (node, past) pairs."""
+    stats: dict = {}
+    try:
+        fisher_network_logp(t, max_work=cap, stats=stats)
+    except ValueError:
+        pass
+    return {
+        "work": f"{stats.get('work', 0):.2e}",
+        "nodes": stats.get("nodes", 0),
+        "open_pairs": "/".join(str(v) for v in stats.get("open_pairs", [])),
+    }
+
+
 def sweep(cap: float = 2e7) -> pd.DataFrame:
     """Each table of the sweep fixture: our CPU seconds and P against R's outcome.
 
     R's outcomes (``tests/fixtures/fisher_sweep_R.csv``, written by
     ``tests/r/fisher_sweep_reference.R``): at the default workspace (200000) and at
     workspace = 2e8 with 60 s of elapsed time. ``rel_err`` is against R's P at the
-    default workspace when R gave one, else at 2e8.
+    default workspace when R gave one, else at 2e8; ``ratio`` is our CPU seconds
+    over R's seconds for that same answer. Tables over 1 s or refused are run
+    once more to count their work (path extensions), nodes and the (node, past)
+    pairs left open after each column.
     """
     tabs = pd.read_csv(FIX / "fisher_sweep_tables.csv")
-    ref = pd.read_csv(FIX / "fisher_sweep_R.csv")
+    ref = pd.read_csv(FIX / "fisher_sweep_R.csv", float_precision="round_trip")
     rows = []
     for tab in tabs.itertuples(index=False):
         t = as_array(pd.Series(tab._asdict()))
@@ -156,19 +174,21 @@ def sweep(cap: float = 2e7) -> pd.DataFrame:
         r_rows = ref[ref["table"] == tab.table]
         r_def, p_def, s_def = _r_outcome(r_rows, 200000)
         r_big, p_big, s_big = _r_outcome(r_rows, 2e8)
-        r_p = p_def if r_def == "ok" else p_big
-        rows.append(
-            {
-                "table": tab.table,
-                "size": f"{tab.nrow}x{tab.ncol}",
-                "n": tab.n,
-                "carbook_s": round(secs, 3),
-                "status": status,
-                "R_default": f"{r_def} {s_def:.3f}s",
-                "R_2e8": f"{r_big} {s_big:.3f}s",
-                "rel_err": abs(p - r_p) / r_p if np.isfinite(r_p) else np.nan,
-            }
-        )
+        r_p, r_s = (p_def, s_def) if r_def == "ok" else (p_big, s_big)
+        row = {
+            "table": tab.table,
+            "size": f"{tab.nrow}x{tab.ncol}",
+            "n": tab.n,
+            "carbook_s": round(secs, 3),
+            "status": status,
+            "R_default": f"{r_def} {s_def:.3f}s",
+            "R_2e8": f"{r_big} {s_big:.3f}s",
+            "ratio": round(secs / max(r_s, 1e-4), 2) if np.isfinite(r_p) else np.nan,
+            "rel_err": abs(p - r_p) / r_p if np.isfinite(r_p) else np.nan,
+        }
+        if secs > 1 or status != "answered":
+            row.update(_why_slow(t, cap))
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -178,8 +198,15 @@ def summary(s: pd.DataFrame) -> str:
     r_def = s["R_default"].str.startswith("ok")
     r_big = s["R_2e8"].str.startswith("ok")
     rest = ~r_def
+    q = s["carbook_s"].quantile([0.5, 0.75, 0.9, 1.0]).round(3).tolist()
+    ratio = s.loc[s["status"] == "answered", "ratio"].dropna()
     return "\n".join(
         [
+            f"sweep tables answered within 1 CPU s: {fast.sum()}/{len(s)}",
+            f"CPU s per table (all 80, refusals included): median {q[0]}, 75% {q[1]}, "
+            f"90% {q[2]}, max {q[3]}",
+            f"ratio to R's time where both answer ({len(ratio)} tables): median "
+            f"{ratio.median():.2f}, max {ratio.max():.2f}",
             f"R answers at its default workspace: {r_def.sum()}/{len(s)}; we answer "
             f"{(fast & r_def).sum()} of them within 1 s, worst "
             f"{s.loc[r_def, 'carbook_s'].max():.3f} s, max rel err "
@@ -189,7 +216,7 @@ def summary(s: pd.DataFrame) -> str:
             f"({(rest & fast).sum()} within 1 s); R answers {(rest & r_big).sum()} of them at "
             f"workspace = 2e8 within 60 s; max rel err there "
             f"{s.loc[rest & r_big, 'rel_err'].max():.1e}",
-            f"all sweep tables answered within 1 s: {fast.sum()}/{len(s)}",
+            "over 1 s or refused: " + ", ".join(s.loc[~fast, "table"]),
         ]
     )
 
