@@ -176,3 +176,19 @@ def test_fills_kept_as_rows_give_the_same_p_as_coded_fills(name, monkeypatch):
     coded = fisher_network_logp(t)
     monkeypatch.setattr(fisher, "_CODE_LIMIT", 0.0)
     assert abs(np.expm1(fisher_network_logp(t) - coded)) <= 1e-13
+
+
+def test_vectorised_relaxed_bounds_equal_the_per_node_ones():
+    # nodes with three or more columns left: _relaxed_bounds (numpy) against _bounds
+    rng = np.random.default_rng(12)
+    fisher._log_factorials(400)
+    for _ in range(200):
+        rows = np.sort(rng.integers(0, 60, size=int(rng.integers(2, 6))))
+        cuts = np.sort(rng.integers(1, rows.sum(), size=int(rng.integers(2, 5))))
+        cols = tuple(int(v) for v in np.diff(np.r_[0, cuts, rows.sum()]) if v > 0)
+        if len(cols) < 3:
+            continue
+        want = np.array(fisher._bounds(tuple(int(v) for v in rows), cols)[:2])
+        got = fisher._relaxed_bounds(rows[None, :], cols)[0]
+        assert got[0] <= want[0] and got[1] >= want[1]
+        assert np.allclose(got, want, rtol=0, atol=2 * fisher._BOUND_SLACK)

@@ -310,6 +310,71 @@ def _bounds(rows: tuple[int, ...], cols: tuple[int, ...]) -> tuple[float, float,
     return shortest, longest, log_mass
 
 
+def _even_fill_many(total: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """``_even_fill`` of many (total, caps) at once; caps sorted ascending per row."""
+    k = caps.shape[1]
+    out = np.zeros_like(caps)
+    left = np.array(total, dtype=np.int64, copy=True)
+    for i in range(k):
+        out[:, i] = np.minimum(caps[:, i], left // (k - i))
+        left -= out[:, i]
+    for i in range(k - 1, -1, -1):  # what floors left over: one more each
+        extra = np.minimum(np.minimum(caps[:, i] - out[:, i], left), 1)
+        out[:, i] += extra
+        left -= extra
+    return out
+
+
+def _greedy_fill_many(total: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """``_greedy_fill`` of many (total, caps) at once; caps sorted descending per row."""
+    out = np.zeros_like(caps)
+    left = np.array(total, dtype=np.int64, copy=True)
+    for i in range(caps.shape[1]):
+        out[:, i] = np.minimum(caps[:, i], left)
+        left -= out[:, i]
+    return out
+
+
+def _dual_longest_many(rows: np.ndarray, cols: tuple[int, ...]) -> np.ndarray:
+    """``_dual_longest`` of many nodes (rows: nodes × rows) at once."""
+    r = rows.astype(float)
+    c = np.asarray(cols, dtype=float)
+    n = float(c.sum())
+    e = r[:, :, None] * c / n
+    x = np.floor(e)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xloge = np.where(x > 0, x * np.log(e), 0.0)
+        rlogr = np.where(r > 0, r * np.log(r), 0.0)
+    inner = (xloge - _LGA[x.astype(np.int64)]).sum(axis=(1, 2))
+    return n * np.log(n) - rlogr.sum(axis=1) - (c * np.log(c)).sum() + inner
+
+
+def _relaxed_bounds(rows: np.ndarray, cols: tuple[int, ...]) -> np.ndarray:
+    """``_bounds``' relaxations for many nodes at once (nodes × (shortest, longest)).
+
+    The same bounds as ``_bounds`` (each column filled against the row remainders
+    alone, each row against the column totals alone, the Lagrangian bound),
+    vectorised over nodes, widened by ``_BOUND_SLACK``. ``rows`` sorted ascending.
+    """
+    m, nr = rows.shape
+    lf = lambda a: _LGA[a].sum(axis=1)  # noqa: E731
+    asc_c = np.broadcast_to(np.sort(np.asarray(cols, dtype=np.int64)), (m * nr, len(cols)))
+    per_row = rows.reshape(-1)
+    by_col = [np.full(m, c) for c in cols]
+    longest = np.minimum.reduce(
+        [
+            -sum(lf(_even_fill_many(c, rows)) for c in by_col),
+            -lf(_even_fill_many(per_row, asc_c)).reshape(m, nr).sum(axis=1),
+            _dual_longest_many(rows, cols),
+        ]
+    )
+    shortest = np.maximum(
+        -sum(lf(_greedy_fill_many(c, rows[:, ::-1])) for c in by_col),
+        -lf(_greedy_fill_many(per_row, asc_c[:, ::-1])).reshape(m, nr).sum(axis=1),
+    )
+    return np.column_stack([shortest - _BOUND_SLACK, longest + _BOUND_SLACK])
+
+
 def _logsumexp(v: np.ndarray | list[float]) -> float:
     a = np.asarray(v, dtype=float)
     top = a.max()
@@ -434,11 +499,12 @@ class _Network:
     def bounds(self, ids: np.ndarray, k: int) -> np.ndarray:
         """(shortest, longest, log mass) of completions from stage ``k`` of each node."""
         cols = self.cols[k:]
-        if len(cols) != 2 or len(self.names[0]) not in _PERMUTATIONS:
+        if len(cols) == 1 or (len(cols) == 2 and len(self.names[0]) not in _PERMUTATIONS):
             return np.array([_bounds(self.names[i], cols) for i in ids])
         rows = np.array([self.names[i] for i in ids], dtype=np.int64).reshape(len(ids), -1)
         mass = _LGA[sum(cols)] - _LGA[rows].sum(axis=1) - _lf(cols)
-        return np.column_stack([_two_column_bounds(rows, cols), mass])
+        paths = _relaxed_bounds if len(cols) > 2 else _two_column_bounds
+        return np.column_stack([paths(rows, cols), mass])
 
     def expand(self, node, pv, lw, k):
         """Fill column ``k`` from every node; resolve each child at once if possible.
@@ -490,11 +556,12 @@ class _Network:
 
     def _children(self, starts, ends, pv, lw, cut, steps, uniq, inv, k):
         """Node ids and bounds of the distinct children ``uniq``, then ``_resolve``."""
-        uid = np.array([self.node_id(t) for t in map(tuple, np.sort(uniq, axis=1).tolist())])
-        nodes, at = np.unique(uid, return_inverse=True)
-        self._count(NODE_COST * len(nodes))
+        srt = np.sort(uniq, axis=1)  # a node is its sorted row remainders
+        key, at = _unique_rows(srt)
+        self._count(NODE_COST * len(key))  # before the Python loop over them
+        nodes = np.array([self.node_id(t) for t in map(tuple, key.tolist())], dtype=np.int64)
         bnd = self.bounds(nodes, k + 1)
-        return self._resolve(starts, ends, pv, lw, cut, steps, bnd, uid[inv], at.ravel()[inv])
+        return self._resolve(starts, ends, pv, lw, cut, steps, bnd, nodes[at][inv], at[inv])
 
     def _resolve(self, starts, ends, pv, lw, cut, steps, bnd, kid_id, kid_bnd=None):
         """Add the (child, past) pairs whose completions all count; return the open ones.
