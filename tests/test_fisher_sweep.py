@@ -55,15 +55,15 @@ R_INEXACT = {"s52_3x5_n200_balanced"}
 EXACT = pd.read_csv(FIX / "fisher_exact_integer.csv", dtype={"p_exact_40_digits": str})
 
 
-# Beyond the default work cap (refused in about 10 s) but answered by R in 54 s at
-# workspace = 2e8: about 1.5e8 path extensions, two CPU minutes here. Run on request.
+# Beyond the default work cap (refused in about 4 s) but answered by R in 54 s at
+# workspace = 2e8: 1.5e8 path extensions, about a CPU minute here. Run on request.
 SLOW = {"s75_5x5_n100_skewed": 3e8}
 RUN_SLOW = os.environ.get("CARBOOK_SLOW") == "1"
 
 
 def _sweep_case(name: str):
     if name in SLOW:
-        reason = "two CPU minutes (R: 54 s at workspace = 2e8); run with CARBOOK_SLOW=1"
+        reason = "a CPU minute (R: 54 s at workspace = 2e8); run with CARBOOK_SLOW=1"
         return pytest.param(name, marks=pytest.mark.skipif(not RUN_SLOW, reason=reason))
     return name
 

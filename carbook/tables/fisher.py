@@ -428,7 +428,8 @@ def fisher_network_logp(
     before they are built, the (child, past) pairs left open, and ``NODE_COST``
     per node whose bounds are computed); beyond it a
     ValueError naming the table size is raised rather than computing for minutes
-    (about 2e6 extensions per CPU second on the development machine).
+    (2.5e6 to 7e6 per CPU second on the development machine: open pairs cost
+    more than arcs).
     ``ascending`` walks the columns from the smallest total instead of the largest:
     other nodes, other pasts, the same P (tests use it as an independent check).
     ``stats``, if given, receives the work counted so far (``work``), the nodes
