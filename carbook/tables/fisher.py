@@ -521,13 +521,14 @@ class _Network:
     def expand(self, node, pv, lw, k):
         """Fill column ``k`` from every node; resolve each child at once if possible.
 
-        The fills of all nodes are built at once (``_fills_of_many``). The pasts of
-        a node arrive sorted by value (``_merge``), so for each child the pasts all
-        of whose completions count form a prefix, found by binary search, and its
-        mass is a running log-sum: no (child, past) pair is examined unless it
-        stays open. Nodes with a single past (most nodes of large-n tables) are
-        resolved for all their children in one vector operation. Returns the
-        (node, pv, lw) of the pairs still open at stage ``k + 1``.
+        The fills of all nodes are enumerated at once (``_arcs``; ``_fills_of_many``
+        when child codes would overflow int64). The pasts of a node arrive sorted
+        by value (``_merge``), so for each child the pasts all of whose completions
+        count form a prefix, found by binary search, and its mass is a running
+        log-sum: no (child, past) pair is examined unless it stays open. Nodes
+        with a single past (most nodes of large-n tables) are resolved for all
+        their children in one vector operation. Returns the (node, pv, lw) of the
+        pairs still open at stage ``k + 1``.
         """
         starts = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])
         ends = np.r_[starts[1:], node.size]
