@@ -36,7 +36,8 @@ def fisher_exact(table: object, max_tables: float = 2e7) -> TestResult:
         Table of non-negative whole counts, at least 2×2, no empty row or column.
     max_tables : float
         Refuse tables for which the algorithm would extend more than this many
-        paths (the default is about 10 CPU seconds), rather than compute for
+        paths (with the default, the benchmark's refusals come within 0.2-5.4
+        CPU seconds, ``benchmarks/bench_fisher.py``), rather than compute for
         minutes (R's ``fisher.test`` stops with "FEXACT error" on such tables too).
 
     Returns
