@@ -298,3 +298,28 @@ def test_wudhikarn_cir_and_efs_interval_cannot_print_together():
 def test_efs_cir_orders_rejects_bad_counts():
     with pytest.raises(ValueError, match="events \\+ others <= n"):
         efs_cir_orders(10, 8, 5, 0.5, (0.1, 0.2), 0.1)
+
+
+def test_study_proofs_join_the_engine_ones_and_must_say_proof():
+    from carbook.reconstruct.proofs import proofs
+    from carbook.reconstruct.run import load_cohort
+    from carbook.studies.wudhikarn2021 import model as wmodel
+
+    spec = load_spec("wudhikarn2021")
+    _, m = wmodel.build(spec, np.random.default_rng(1))
+    assert list(m.proofs) == ["fig1_cir_1y"]
+    committed = load_cohort("wudhikarn2021")
+    got = proofs(spec.targets, committed, m.endpoints, m.proofs)
+    assert got["fig1_cir_1y"] == m.proofs["fig1_cir_1y"]
+    assert set(proofs(spec.targets, committed, m.endpoints)) == set(got) - {"fig1_cir_1y"}
+    with pytest.raises(ValueError, match="starting 'proof:'"):
+        proofs(spec.targets, committed, m.endpoints, {"fig1_cir_1y": "a hunch"})
+
+
+def test_wudhikarn_study_proof_reads_its_facts_from_the_data_files():
+    from carbook.studies.wudhikarn2021 import figure1
+
+    facts = figure1.cir_efs_inputs(load_spec("wudhikarn2021"))
+    assert (facts["n"], facts["events"], facts["others"]) == (56, 37, 18)
+    assert facts["cif_at_least"] == pytest.approx(0.6785)
+    assert efs_cir_orders(**facts) == 0

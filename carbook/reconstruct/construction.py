@@ -57,6 +57,10 @@ class Model:
     retime: dict[str, Callable[[pd.DataFrame, int, float], list[Change]]] = field(
         default_factory=dict
     )
+    #: claim -> reason (``proof: ...``) for what the study proves no cohort can print
+    #: beyond the engine's own proofs (which need only the targets): the search leaves
+    #: these targets out of its loss, and the report gives the reason
+    proofs: dict[str, str] = field(default_factory=dict)
 
 
 def construct_categorical(

@@ -37,6 +37,7 @@ non-empty window is where the search must land (:func:`windows`).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -298,16 +299,33 @@ def proved_impossible(targets: list[Target], sizes: dict[str, int]) -> dict[str,
     return out
 
 
-def proofs(targets: list[Target], cohort: pd.DataFrame, endpoints: Endpoints) -> dict[str, str]:
-    """Every proof the engine computes before searching, claim -> reason (``proof: ...``).
+def proofs(
+    targets: list[Target],
+    cohort: pd.DataFrame,
+    endpoints: Endpoints,
+    study: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Every proof known before searching, claim -> reason (``proof: ...``).
 
-    The binary-covariate SE bound (:func:`carbook.reconstruct.targets.infeasible_hr_targets`),
-    empty windows of symmetric intervals and the Kaplan-Meier width bound
-    (:func:`proved_impossible`). ``cohort`` only supplies population sizes, which are
-    margins fixed by construction.
+    The engine's: the binary-covariate SE bound
+    (:func:`carbook.reconstruct.targets.infeasible_hr_targets`), empty windows of
+    symmetric intervals and the Kaplan-Meier width bound (:func:`proved_impossible`).
+    ``cohort`` only supplies population sizes, which are margins fixed by construction.
+    ``study``: the study's own proofs (``Model.proofs``), which need facts beyond the
+    targets; an engine proof of the same claim comes first.
+
+    Raises
+    ------
+    ValueError
+        If a study reason does not start with ``proof:``.
     """
+    study = dict(study or {})
+    bad = [claim for claim, why in study.items() if not why.startswith("proof:")]
+    if bad:
+        raise ValueError(f"study proofs must give a reason starting 'proof:', not for {bad}")
     sizes = population_sizes(targets, cohort, endpoints)
     return {
+        **study,
         **proved_impossible(targets, sizes),
         **infeasible_hr_targets(targets, cohort, endpoints),
     }

@@ -157,7 +157,8 @@ def evaluate(study: str, build: Build, seed: int = 1) -> pd.DataFrame:
     """Recompute the calibration report of a committed cohort from the cohort itself."""
     spec = load_spec(study)
     cohort = load_cohort(study, seed)
-    endpoints = build(spec, np.random.default_rng(seed))[1].endpoints
-    excluded = proofs(spec.targets, cohort, endpoints)
+    model = build(spec, np.random.default_rng(seed))[1]
+    endpoints = model.endpoints
+    excluded = proofs(spec.targets, cohort, endpoints, model.proofs)
     evaluator = Evaluator(spec.targets, endpoints, excluded, inconsistent_p_targets(spec.targets))
     return evaluator.report(cohort)

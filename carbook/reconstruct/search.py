@@ -196,7 +196,7 @@ def anneal(
     moves = _all_moves(spec, model) if moves is None else moves
     names = sorted(moves)
     derive(spec, cohort)
-    excluded = proofs(targets, cohort, model.endpoints)
+    excluded = proofs(targets, cohort, model.endpoints, model.proofs)
     fast = {t.kind for t in targets} <= TIME_KINDS
     kind = TimeEvaluator if fast else Evaluator
     evaluator = kind(targets, model.endpoints, excluded, inconsistent_p_targets(targets))
@@ -336,7 +336,7 @@ class _Tally:
     """Printed numbers met after each phase of :func:`calibrate` (all targets scored)."""
 
     def __init__(self, spec: Spec, model: Model, cohort: pd.DataFrame) -> None:
-        excluded = proofs(spec.targets, cohort, model.endpoints)
+        excluded = proofs(spec.targets, cohort, model.endpoints, model.proofs)
         p_notes = inconsistent_p_targets(spec.targets)
         self.evaluator = Evaluator(spec.targets, model.endpoints, excluded, p_notes)
         self.cohort = cohort
@@ -366,7 +366,7 @@ def _solve_groups(
     swappable = sorted(spec.categorical) + sorted(spec.continuous)
     linked = _linked(spec)
     derive(spec, cohort)
-    excluded = proofs(spec.targets, cohort, model.endpoints)
+    excluded = proofs(spec.targets, cohort, model.endpoints, model.proofs)
     p_notes = inconsistent_p_targets(spec.targets)
     for own in _hr_groups(spec, swappable):
         flips = sorted(own & set(spec.free_binary))

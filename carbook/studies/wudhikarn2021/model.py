@@ -29,7 +29,7 @@ from carbook.reconstruct.engine import (
     interior_change,
 )
 from carbook.reconstruct.spec import Spec
-from carbook.studies.wudhikarn2021 import post
+from carbook.studies.wudhikarn2021 import figure1, post
 from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
 from carbook.studies.wudhikarn2021.post import _bounds, feasible
 
@@ -333,5 +333,6 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
         late_moves=late,
         finish=lambda cohort, rng: post.death_causes(cohort, counts, rng),
         retime=_retime(bounds, lambda c, i, rr, last: feasible(c, bounds, i, rr, last)),
+        proofs=figure1.study_proofs(spec),
     )
     return c, model
