@@ -79,3 +79,21 @@ def test_inputs_name_every_column_a_target_reads():
     assert _inputs(t) == [("endpoint", "os"), ("column", "a"), ("column", "b")]
     t = Target("y", "wilcoxon", {"column": "age", "by": "grp", "where": "w"}, {})
     assert _inputs(t) == [("column", "age"), ("column", "w"), ("column", "grp")]
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.integers(0, 2**31 - 1), st.integers(5, 60), st.integers(1, 4))
+def test_cox_batch_arrays_equals_cox_batch_as_the_evaluator_called_it(seed, n, p):
+    import pandas as pd
+
+    from carbook import survival as sv
+
+    rng = np.random.default_rng(seed)
+    time = np.round(rng.exponential(10, n), 1)  # ties included
+    status = (rng.random(n) < 0.7).astype(float)
+    status[0] = 1.0
+    x = np.column_stack([rng.integers(0, 2, n) if j % 2 else rng.normal(size=n) for j in range(p)])
+    old = sv.cox_batch(time, status, pd.DataFrame(x))
+    new = sv.cox_batch_arrays(time, status.astype(int), x)
+    for col in ("coef", "se", "p_wald", "p_lr", "p_score", "hr", "lower", "upper"):
+        np.testing.assert_array_equal(new[col], old[col].to_numpy(), err_msg=col)

@@ -385,8 +385,9 @@ class Evaluator:
             out: dict[tuple[str, str], float] = {}
             time, status, keep = self._population(cohort, endpoint, where)
             xv = np.column_stack([cohort[t.params["covariate"]].to_numpy(float) for t in group])
-            fit = sv.cox_batch(time[keep], status[keep], pd.DataFrame(xv[keep]))
-            cols = {c: fit[c].to_numpy() for c in ("coef", "se", *COX_P_TESTS)}
+            # the arrays sv.cox_batch would pass to its core (float times, int events)
+            t, e = np.asarray(time[keep], dtype=float), status[keep].astype(int)
+            cols = sv.cox_batch_arrays(t, e, xv[keep])
             for j, t in enumerate(group):
                 out.update(_wald(t.claim, cols["coef"][j], cols["se"][j]))
                 self._cox_p(out, t.claim, {k: cols[k][j] for k in COX_P_TESTS})
