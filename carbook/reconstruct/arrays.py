@@ -32,6 +32,17 @@ class Column(np.ndarray):
         return np.asarray(self, dtype=dtype)
 
 
+class _Columns:
+    """Several columns (``c[[a, b]]``), answering ``to_numpy(dtype)`` as a DataFrame does."""
+
+    def __init__(self, cols: list[Column]) -> None:
+        self._cols = cols
+
+    def to_numpy(self, dtype: object = None) -> np.ndarray:
+        """The columns side by side, (n, k) (of ``dtype`` if given)."""
+        return np.column_stack([np.asarray(c, dtype=dtype) for c in self._cols])
+
+
 class _At:
     def __init__(self, cols: dict[str, Column]) -> None:
         self._cols = cols
@@ -75,6 +86,8 @@ class ArrayCohort:
     >>> c.at[1, "t"] = 5.0
     >>> c.index[c["dead"] == 1].tolist(), c["t"].to_numpy().tolist()
     ([0, 2], [1.0, 5.0, 3.0])
+    >>> c[["t", "dead"]].to_numpy(float)[1].tolist()
+    [5.0, 0.0]
     >>> c.write_back(f, {"t"})
     >>> f["t"].tolist()
     [1.0, 5.0, 3.0]
@@ -104,7 +117,9 @@ class ArrayCohort:
     def __iter__(self) -> Iterator[str]:
         return iter(self._cols)
 
-    def __getitem__(self, col: str) -> Column:
+    def __getitem__(self, col: str | list[str]) -> Column | _Columns:
+        if isinstance(col, list):
+            return _Columns([self._cols[c] for c in col])
         return self._cols[col]
 
     def __setitem__(self, col: str, values: object) -> None:
