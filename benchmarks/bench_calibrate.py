@@ -2,7 +2,9 @@
 
 Baseline: the goal itself (60 s on one core of this machine for the default
 budget). Also reports the cost of one evaluation of all targets, the unit the
-search spends its time on.
+search spends its time on. The ratio is taken on CPU seconds of this process
+(``time.process_time``): on a machine shared with other jobs the wall time also
+counts their turns on the cores.
 
 Run: ``make bench``.
 """
@@ -31,18 +33,18 @@ def main() -> None:
     ev = Evaluator(spec.targets, model.endpoints)
     start = time.perf_counter()
     for _ in range(200):
-        ev.loss(cohort)
+        ev.achieved_full(cohort)  # every target afresh (the search recomputes changed ones)
     per_eval_ms = (time.perf_counter() - start) / 200 * 1000
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     _, report = reconstruct("wudhikarn2021", seed=1, budget=BUDGET, progress=False)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     met = int(report["within"].sum())
     print("Calibration of the wudhikarn2021 synthetic cohort (seed 1)")
-    print(f"  one evaluation of {len(ev.parts)} printed numbers: {per_eval_ms:.2f} ms")
+    print(f"  one full evaluation of {len(ev.parts)} printed numbers: {per_eval_ms:.2f} ms")
     print(
-        f"  budget {BUDGET} iterations: {wall:.1f} s (goal {GOAL_S:.0f} s; ratio "
-        f"{wall / GOAL_S:.2f} of the goal); {met}/{len(report)} printed numbers met"
+        f"  budget {BUDGET} iterations: {cpu:.1f} s CPU, {wall:.1f} s wall (goal {GOAL_S:.0f} s; "
+        f"ratio {cpu / GOAL_S:.2f} of the goal); {met}/{len(report)} printed numbers met"
     )
 
 

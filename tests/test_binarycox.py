@@ -62,3 +62,34 @@ def test_binary_cox_matches_summary_coxph(case, want):
     assert fit["se"][0] == pytest.approx(want["group:se"], abs=1e-8)
     for mine, r in (("p_wald", "wald_p"), ("p_lr", "lr_p"), ("p_score", "score_p")):
         assert fit[mine][0] == pytest.approx(want[r], rel=1e-6), mine
+
+
+def _terms_before(beta, n, n1, d, d1, f, xs_sum):
+    """binarycox._terms as it was before its constants were hoisted (the reference)."""
+    w = np.exp(beta)
+    s0 = (n - n1) + n1 * w - f * ((d - d1) + d1 * w)
+    p = w * (n1 - f * d1) / s0
+    loglik = beta * xs_sum - np.log(s0).sum(axis=0)
+    return loglik, xs_sum - p.sum(axis=0), (p * (1 - p)).sum(axis=0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_hoisted_terms_equal_the_original_terms_bit_for_bit(seed):
+    from carbook.reconstruct import binarycox
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(8, 70))
+    t = rng.integers(1, 12, n).astype(float)
+    e = (rng.random(n) < 0.7).astype(int)
+    e[0] = 1
+    rs = risk_sets(t, e)
+    x = (rng.random((n, 50)) < rng.uniform(0.05, 0.95, 50)).astype(float)
+    n1, d1 = binarycox._counts(rs, x)
+    nn, d, f = rs.at_risk[rs.k][:, None], rs.deaths[rs.k][:, None], rs.frac[:, None]
+    xs_sum = (x[rs.order] * rs.event[:, None]).sum(axis=0)
+    consts = binarycox._constants(nn, n1, d, d1, f)
+    for beta in (np.zeros(50), rng.normal(0, 1.5, 50)):
+        new = binarycox._terms(beta, n1, d1, f, *consts, xs_sum)
+        old = _terms_before(beta, nn, n1, d, d1, f, xs_sum)
+        for a, b in zip(new, old, strict=True):
+            np.testing.assert_array_equal(a, b)

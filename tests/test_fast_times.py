@@ -64,16 +64,20 @@ def test_time_evaluator_refuses_other_kinds():
         TimeEvaluator(spec.targets, {})
 
 
-def test_times_phase_on_arrays_ends_on_the_same_cohort(monkeypatch):
+@pytest.mark.parametrize("phase", ["times", "all"])
+def test_phase_on_arrays_ends_on_the_same_cohort_as_on_the_frame(monkeypatch, phase):
+    """Every phase anneals on numpy columns; the pandas frame is the reference path."""
     spec = load_spec("wudhikarn2021")
     ends = []
-    for kinds in (TIME_KINDS, frozenset()):  # numpy path, then the pandas path
-        monkeypatch.setattr(search, "TIME_KINDS", kinds)
+    for arrays in (True, False):
+        monkeypatch.setattr(search, "ARRAYS", arrays)
         rng = np.random.default_rng(3)
         cohort, m = study_model("wudhikarn2021")(spec, rng)
-        _, report = search.anneal(
-            spec, m, cohort, rng, 150, 2.0, _time_targets(spec), dict(m.moves), "", False
-        )
+        if phase == "times":
+            targets, moves = _time_targets(spec), dict(m.moves)
+        else:  # every target, every move (the late moves and the margin swaps included)
+            targets, moves = spec.targets, search._all_moves(spec, m)
+        _, report = search.anneal(spec, m, cohort, rng, 150, 2.0, targets, moves, "", False)
         ends.append((cohort, report, rng.integers(1 << 30)))
     (c1, r1, n1), (c2, r2, n2) = ends
     assert c1.equals(c2) and (c1.dtypes == c2.dtypes).all()

@@ -32,6 +32,17 @@ class Column(np.ndarray):
         return np.asarray(self, dtype=dtype)
 
 
+class _Columns:
+    """Several columns (``c[[a, b]]``), answering ``to_numpy(dtype)`` as a DataFrame does."""
+
+    def __init__(self, cols: list[Column]) -> None:
+        self._cols = cols
+
+    def to_numpy(self, dtype: object = None) -> np.ndarray:
+        """The columns side by side, (n, k) (of ``dtype`` if given)."""
+        return np.column_stack([np.asarray(c, dtype=dtype) for c in self._cols])
+
+
 class _At:
     def __init__(self, cols: dict[str, Column]) -> None:
         self._cols = cols
@@ -75,6 +86,8 @@ class ArrayCohort:
     >>> c.at[1, "t"] = 5.0
     >>> c.index[c["dead"] == 1].tolist(), c["t"].to_numpy().tolist()
     ([0, 2], [1.0, 5.0, 3.0])
+    >>> c[["t", "dead"]].to_numpy(float)[1].tolist()
+    [5.0, 0.0]
     >>> c.write_back(f, {"t"})
     >>> f["t"].tolist()
     [1.0, 5.0, 3.0]
@@ -104,7 +117,9 @@ class ArrayCohort:
     def __iter__(self) -> Iterator[str]:
         return iter(self._cols)
 
-    def __getitem__(self, col: str) -> Column:
+    def __getitem__(self, col: str | list[str]) -> Column | _Columns:
+        if isinstance(col, list):
+            return _Columns([self._cols[c] for c in col])
         return self._cols[col]
 
     def __setitem__(self, col: str, values: object) -> None:
@@ -125,22 +140,13 @@ class ArrayCohort:
             )
 
 
-def _inputs(t: Target) -> list[tuple[str, str]]:
-    """What a time target reads: ("endpoint", name) and ("column", name) pairs."""
-    p = t.params
-    out = [("endpoint", p["endpoint"])] if p.get("endpoint") is not None else []
-    return out + [("column", p[k]) for k in ("column", "where", "group") if p.get(k) is not None]
-
-
 class TimeEvaluator(Evaluator):
-    """:class:`Evaluator` of time targets only, recomputing just what changed.
+    """:class:`Evaluator` of time targets only (those an :class:`ArrayCohort` can answer).
 
-    Each evaluation reads every endpoint once (a few numpy operations) and then
-    recomputes a target only if its endpoint's (time, status) or a column it reads
-    differs from the last evaluation; the others keep their cached values. The
-    statistics are those of :class:`Evaluator`, computed by the same code, so the
-    achieved values are identical (``tests/test_reconstruct.py`` checks it on
-    random cohorts).
+    Like every :class:`Evaluator`, it recomputes a target only when an endpoint's
+    (time, status) or a column it reads differs from the last evaluation; the
+    others keep their cached values, so the achieved values are identical
+    (``tests/test_fast_times.py`` checks it on random cohorts).
 
     Raises
     ------
@@ -159,43 +165,3 @@ class TimeEvaluator(Evaluator):
         if other:
             raise ValueError(f"TimeEvaluator evaluates time targets only; got kinds {other}")
         super().__init__(targets, endpoints, excluded, excluded_p)
-        self._seen: dict[str, tuple[np.ndarray, ...]] = {}
-        self._cache: dict[str, dict[tuple[str, str], float]] = {}
-
-    def achieved(self, cohort: pd.DataFrame | ArrayCohort) -> dict[tuple[str, str], float]:
-        """Achieved value of every (claim, part), recomputing changed targets only."""
-        self._fits, self._reads, self._curves = {}, {}, {}
-        changed: dict[tuple[str, str], bool] = {}
-        out: dict[tuple[str, str], float] = {}
-        for t in self.targets:
-            inputs = _inputs(t)
-            for key in inputs:
-                if key not in changed:
-                    changed[key] = self._changed(cohort, key)
-            if t.claim not in self._cache or any(changed[k] for k in inputs):
-                self._cache[t.claim] = self._one(t, cohort)
-            out.update(self._cache[t.claim])
-        return out
-
-    def _changed(self, cohort: pd.DataFrame | ArrayCohort, key: tuple[str, str]) -> bool:
-        """Whether an endpoint's (time, status) or a column differs from the last call."""
-        what, name = key
-        now = self._endpoint(cohort, name) if what == "endpoint" else (cohort[name],)
-        now = tuple(np.asarray(a) for a in now)
-        old = self._seen.get(key)
-        if old is not None and all(_same(a, b) for a, b in zip(now, old, strict=True)):
-            return False
-        self._seen[key] = tuple(a.copy() for a in now)
-        return True
-
-    def _one(self, t: Target, cohort: pd.DataFrame | ArrayCohort) -> dict[tuple[str, str], float]:
-        if t.kind == "logrank":
-            return {(t.claim, "value"): self._logrank_p(t, cohort)}
-        vals = self._summary(t, cohort)
-        return {(t.claim, k): v for k, v in zip(("value", "low", "high"), vals, strict=True)}
-
-
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    if a.dtype.kind == "f":
-        return bool(np.array_equal(a, b, equal_nan=True))
-    return bool(np.array_equal(a, b))

@@ -78,11 +78,24 @@ def _counts(rs: RiskSets, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return n1[rs.k], d1[rs.k]
 
 
-def _terms(beta, n, n1, d, d1, f, xs_sum):
-    """Log partial likelihood, score and information at ``beta`` (one per column)."""
+def _constants(n, n1, d, d1, f) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The parts of :func:`_terms` that do not depend on ``beta``, computed once per fit.
+
+    ``(N - N1, D - D1, N1 - f D1)``: the same operations on the same operands as
+    when they were computed inside every Newton step, so the bits do not change.
+    """
+    return n - n1, d - d1, n1 - f * d1
+
+
+def _terms(beta, n1, d1, f, n0, d0, r1, xs_sum):
+    """Log partial likelihood, score and information at ``beta`` (one per column).
+
+    ``n0, d0, r1`` are :func:`_constants`; ``s0`` and ``p`` are evaluated in the
+    order of ``(N - N1) + N1 w - f ((D - D1) + D1 w)`` and ``w (N1 - f D1) / s0``.
+    """
     w = np.exp(beta)
-    s0 = (n - n1) + n1 * w - f * ((d - d1) + d1 * w)
-    p = w * (n1 - f * d1) / s0
+    s0 = n0 + n1 * w - f * (d0 + d1 * w)
+    p = w * r1 / s0
     loglik = beta * xs_sum - np.log(s0).sum(axis=0)
     return loglik, xs_sum - p.sum(axis=0), (p * (1 - p)).sum(axis=0)
 
@@ -124,7 +137,8 @@ def binary_cox(
     x = np.asarray(x, float)
     n1, d1 = _counts(rs, x)
     n, d = rs.at_risk[rs.k][:, None], rs.deaths[rs.k][:, None]
-    args = (n, n1, d, d1, rs.frac[:, None], (x[rs.order] * rs.event[:, None]).sum(axis=0))
+    f = rs.frac[:, None]
+    args = (n1, d1, f, *_constants(n, n1, d, d1, f), (x[rs.order] * rs.event[:, None]).sum(axis=0))
     beta = np.zeros(x.shape[1])
     ll0, u0, i0 = _terms(beta, *args)
     alias = ~(i0 >= _efron.TOLER_CHOL)

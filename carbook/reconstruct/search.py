@@ -37,7 +37,11 @@ from carbook.reconstruct.proofs import proofs
 from carbook.reconstruct.spec import Spec
 from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets
 
-__all__ = ["anneal", "calibrate"]
+__all__ = ["ARRAYS", "anneal", "calibrate"]
+
+#: anneal on numpy columns (:class:`ArrayCohort`); False runs the same moves on the
+#: pandas frame, the reference path the tests compare the numpy path with
+ARRAYS = True
 
 
 def _interior_move(spec: Spec, strata_col: str) -> Move:
@@ -200,7 +204,7 @@ def anneal(
     fast = {t.kind for t in targets} <= TIME_KINDS
     kind = TimeEvaluator if fast else Evaluator
     evaluator = kind(targets, model.endpoints, excluded, inconsistent_p_targets(targets))
-    work = ArrayCohort(cohort) if fast else cohort
+    work = ArrayCohort(cohort) if ARRAYS else cohort  # numpy columns: no pandas inside
     loss = evaluator.loss(work)
     if aim:
         moves = {**moves, **aimed_moves(targets, model, evaluator)}

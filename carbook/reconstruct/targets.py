@@ -255,6 +255,32 @@ def inconsistent_p_targets(targets: list[Target]) -> dict[str, str]:
     return out
 
 
+def _inputs(t: Target) -> list[tuple[str, str]]:
+    """What a target reads: ("endpoint", name) and ("column", name) pairs.
+
+    Examples
+    --------
+    >>> _inputs(Target("x", "wilcoxon", {"column": "age"}, {}))
+    [('column', 'age'), ('column', 'progressed')]
+    """
+    p = t.params
+    out = [("endpoint", p["endpoint"])] if p.get("endpoint") is not None else []
+    cols = [p.get(k) for k in ("column", "where", "group", "switch", "covariate")]
+    if t.kind == "wilcoxon":
+        cols.append(p.get("by", "progressed"))
+    cols += list(p.get("covariates", []))
+    return out + [("column", c) for c in dict.fromkeys(cols) if c is not None]
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal shape, dtype and values (NaN equal to NaN in float arrays)."""
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    if a.dtype.kind == "f":
+        return bool(np.array_equal(a, b, equal_nan=True))
+    return bool(np.array_equal(a, b))
+
+
 class Evaluator:
     """Evaluate a study's targets on cohorts, fast enough for a stochastic search.
 
@@ -305,33 +331,93 @@ class Evaluator:
             zip(p_rows["claim"], zip(p_rows["lo"], p_rows["hi"], strict=True), strict=True)
         )
         self.p_test: dict[str, str] = {}
+        self._units = self._build_units()
+        self._seen: dict[tuple[str, str], tuple[np.ndarray, ...]] = {}
+        self._cache: dict[object, dict[tuple[str, str], float]] = {}
 
     def achieved(self, cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
-        """Achieved value of every (claim, part) on ``cohort``."""
+        """Achieved value of every (claim, part) on ``cohort``, recomputing changed ones only.
+
+        A target (or the batch of univariate Cox targets sharing an endpoint and a
+        population, fitted together) is recomputed only when one of its inputs, an
+        endpoint's (time, status) or a column it reads, differs from the last call
+        (dtype included); the others keep their cached values. Statistics are
+        deterministic functions of their inputs, so the values are those of
+        :meth:`achieved_full` bit for bit (``tests/test_incremental.py``).
+        """
+        self._fits, self._reads, self._curves = {}, {}, {}
+        changed: dict[tuple[str, str], bool] = {}
         out: dict[tuple[str, str], float] = {}
-        self._fits: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self._reads: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._curves: dict[tuple, dict] = {}
+        for key, inputs, compute in self._units:
+            for inp in inputs:
+                if inp not in changed:
+                    changed[inp] = self._changed(cohort, inp)
+            if key not in self._cache or any(changed[i] for i in inputs):
+                self._cache[key] = compute(cohort)
+            out.update(self._cache[key])
+        return out
+
+    def achieved_full(self, cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
+        """:meth:`achieved` without the cache: every target computed afresh (reference)."""
+        self._fits, self._reads, self._curves = {}, {}, {}
+        out: dict[tuple[str, str], float] = {}
+        for _, _, compute in self._units:
+            out.update(compute(cohort))
+        return out
+
+    def _build_units(self) -> list[tuple[object, tuple[tuple[str, str], ...], Callable]]:
+        """(cache key, inputs, compute) per Cox batch, then per other target, in target order."""
+        units: list[tuple[object, tuple[tuple[str, str], ...], Callable]] = []
         for (endpoint, where), group in self.cox.items():
+            inputs = [i for t in group for i in _inputs(t)]
+            units.append(
+                (("cox", endpoint, where), tuple(dict.fromkeys(inputs)), self._cox_batch(group))
+            )
+        for t in self.targets:
+            if t.kind != "cox_hr":
+                units.append((t.claim, tuple(_inputs(t)), self._one_target(t)))
+        return units
+
+    def _cox_batch(self, group: list[Target]) -> Callable:
+        endpoint, where = group[0].params["endpoint"], group[0].params.get("where")
+
+        def compute(cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
+            out: dict[tuple[str, str], float] = {}
             time, status, keep = self._population(cohort, endpoint, where)
             xv = np.column_stack([cohort[t.params["covariate"]].to_numpy(float) for t in group])
-            fit = sv.cox_batch(time[keep], status[keep], pd.DataFrame(xv[keep]))
-            cols = {c: fit[c].to_numpy() for c in ("coef", "se", *COX_P_TESTS)}
+            # the arrays sv.cox_batch would pass to its core (float times, int events)
+            t, e = np.asarray(time[keep], dtype=float), status[keep].astype(int)
+            cols = sv.cox_batch_arrays(t, e, xv[keep])
             for j, t in enumerate(group):
                 out.update(_wald(t.claim, cols["coef"][j], cols["se"][j]))
                 self._cox_p(out, t.claim, {k: cols[k][j] for k in COX_P_TESTS})
-        for t in self.targets:
+            return out
+
+        return compute
+
+    def _one_target(self, t: Target) -> Callable:
+        def compute(cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
             if t.kind in ("cox_mv", "cox_td"):
-                out.update(self._cox_other(t, cohort))
-            elif t.kind == "wilcoxon":
-                out[t.claim, "value"] = _wilcoxon_p(t, cohort)
-            elif t.kind == "logrank":
-                out[t.claim, "value"] = self._logrank_p(t, cohort)
-            elif t.kind != "cox_hr":
-                vals = self._summary(t, cohort)
-                parts = zip(("value", "low", "high"), vals, strict=True)
-                out.update({(t.claim, k): v for k, v in parts})
-        return out
+                return self._cox_other(t, cohort)
+            if t.kind == "wilcoxon":
+                return {(t.claim, "value"): _wilcoxon_p(t, cohort)}
+            if t.kind == "logrank":
+                return {(t.claim, "value"): self._logrank_p(t, cohort)}
+            vals = self._summary(t, cohort)
+            return {(t.claim, k): v for k, v in zip(("value", "low", "high"), vals, strict=True)}
+
+        return compute
+
+    def _changed(self, cohort: pd.DataFrame, key: tuple[str, str]) -> bool:
+        """Whether an endpoint's (time, status) or a column differs from the last call."""
+        what, name = key
+        now = self._endpoint(cohort, name) if what == "endpoint" else (cohort[name],)
+        now = tuple(np.asarray(a) for a in now)
+        old = self._seen.get(key)
+        if old is not None and all(_same(a, b) for a, b in zip(now, old, strict=True)):
+            return False
+        self._seen[key] = tuple(a.copy() for a in now)
+        return True
 
     def _logrank_p(self, t: Target, cohort: pd.DataFrame) -> float:
         """``survdiff`` P of ``group`` 1 vs 0 among ``where`` (default: everyone).

@@ -19,6 +19,7 @@ from carbook.survival.cif import cif_log_log, cuminc, cuminc_arrays
 from carbook.survival.cox import (
     cox_arrays,
     cox_batch,
+    cox_batch_arrays,
     cox_multi,
     cox_multi_arrays,
     cox_tests,
@@ -46,6 +47,7 @@ __all__ = [
     "cif_log_log",
     "cox_arrays",
     "cox_batch",
+    "cox_batch_arrays",
     "cox_multi",
     "cox_multi_arrays",
     "cox_switch",

@@ -12,11 +12,12 @@ import pandas as pd
 from scipy import special
 
 from carbook.survival import _efron
-from carbook.survival._input import as_survival
+from carbook.survival._input import as_survival, check_arrays
 
 __all__ = [
     "cox_arrays",
     "cox_batch",
+    "cox_batch_arrays",
     "cox_multi",
     "cox_multi_arrays",
     "cox_tests",
@@ -127,6 +128,44 @@ def cox_batch(
     xv = _check_covariates(x, t.size)
     if e.sum() == 0:
         raise ValueError("event has no events: the Cox model is not identifiable")
+    out = cox_batch_arrays(t, e, xv, max_iter, tol)
+    return pd.DataFrame(
+        {
+            **{k: out[k] for k in ("coef", "se", "hr", "lower", "upper", "p")},
+            **{k: out[k] for k in ("loglik", "converged", "p_wald", "p_lr", "p_score", "loglik0")},
+            "flag": _flags(out["converged"], out["infinite"], out["aliased"]),
+        },
+        index=x.columns,
+    )
+
+
+def cox_batch_arrays(
+    t: np.ndarray, e: np.ndarray, xv: np.ndarray, max_iter: int = 30, tol: float = 1e-10
+) -> dict[str, np.ndarray]:
+    """Numpy core of :func:`cox_batch`: its columns as arrays, cheap checks, no pandas.
+
+    The reconstruction's evaluator calls it after every move that changes a time.
+    ``t`` float, ``e`` 0/1 int, ``xv`` (n, p) float, as :func:`cox_batch` passes them;
+    the result is what :func:`cox_batch` prints, bit for bit (it calls this), plus
+    ``infinite`` and ``aliased`` flags per term.
+
+    Raises
+    ------
+    ValueError
+        On bad survival data, no events, or covariates that are not finite.
+
+    Examples
+    --------
+    >>> fit = cox_batch_arrays(np.array([1.0, 2, 3, 4, 5, 6]), np.array([1, 1, 1, 1, 0, 1]),
+    ...                        np.array([[0.0, 1, 0, 1, 1, 0]]).T)
+    >>> round(float(fit["coef"][0]), 6), bool(fit["converged"][0])
+    (-0.273948, True)
+    """
+    check_arrays(t, e)
+    if not e.any():
+        raise ValueError("event has no events: the Cox model is not identifiable")
+    if xv.shape[0] != t.size or not np.isfinite(xv).all():
+        raise ValueError(f"xv must be finite with {t.size} rows, got shape {xv.shape}")
     fit = _batch_fit(t, e, xv, max_iter, tol)
     alias = fit["aliased"]
     beta = np.where(alias, np.nan, fit["beta"])
@@ -136,19 +175,17 @@ def cox_batch(
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(alias, np.nan, fit["score0"] ** 2 / fit["info0"])
     table = wald_table(beta, se)
-    return pd.DataFrame(
-        {
-            **table,
-            "loglik": fit["loglik"],
-            "converged": fit["converged"],
-            "p_wald": table["p"],
-            "p_lr": np.where(alias, np.nan, _chi2_p(np.maximum(lr, 0))),
-            "p_score": _chi2_p(score),
-            "loglik0": fit["loglik0"],
-            "flag": _flags(fit["converged"], fit["infinite"], alias),
-        },
-        index=x.columns,
-    )
+    return {
+        **table,
+        "loglik": fit["loglik"],
+        "converged": fit["converged"],
+        "p_wald": table["p"],
+        "p_lr": np.where(alias, np.nan, _chi2_p(np.maximum(lr, 0))),
+        "p_score": _chi2_p(score),
+        "loglik0": fit["loglik0"],
+        "infinite": fit["infinite"],
+        "aliased": alias,
+    }
 
 
 def wald_table(beta: np.ndarray, se: np.ndarray) -> dict[str, np.ndarray]:
