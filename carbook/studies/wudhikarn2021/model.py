@@ -83,7 +83,7 @@ def _times(c: pd.DataFrame, rng: np.random.Generator, counts: pd.Series) -> None
     n = len(c)
     relapsed = c.index[c["relapsed"] == 1]
     t_rr = np.where(c["progressed"] == 1, rng.uniform(0.8, 1.2, n), np.nan)  # refractory: ~day 28
-    t_rr[relapsed] = _place(exact_values(len(relapsed), *relapse_anchors(), 0.01, rng), c, rng)
+    t_rr[relapsed] = _draw_relapses(len(relapsed), c, rng)
     c["t_rr"] = np.round(t_rr, 2)
     post = np.round(rng.exponential(7.5 / np.log(2), n), 2)
     post = np.maximum(post, np.round(_bounds(c)["last_min"].to_numpy() - c["t_rr"] + 0.01, 2))
@@ -112,6 +112,28 @@ def _times(c: pd.DataFrame, rng: np.random.Generator, counts: pd.Series) -> None
         2,
     )
     c["t_post"] = np.round(c["t_last"] - c["t_rr"], 2)  # NaN for the not progressed
+
+
+def _draw_relapses(
+    n: int, c: pd.DataFrame, rng: np.random.Generator, attempts: int = 100
+) -> np.ndarray:
+    """Relapse times with the printed median and range, each before its dated salvage.
+
+    A draw can hold too few early times for the patients whose salvage comes early
+    (then no order fits, :func:`_place` raises); draw again, from the same generator,
+    so a seed still gives one cohort. A seed whose first draw fits is unaffected.
+
+    Raises
+    ------
+    ValueError
+        If no draw fits in ``attempts``.
+    """
+    for _ in range(attempts):
+        try:
+            return _place(exact_values(n, *relapse_anchors(), 0.01, rng), c, rng)
+        except ValueError:
+            continue
+    raise ValueError(f"no draw of {n} relapse times fits the dated salvages in {attempts} tries")
 
 
 def _place(values: np.ndarray, c: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
