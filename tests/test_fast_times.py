@@ -9,6 +9,7 @@ the times phase run either way must end on the same cohort.
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import same_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,17 +30,11 @@ def _time_targets(spec):
     return [t for t in spec.targets if t.kind in TIME_KINDS and t.params.get("phase") != "late"]
 
 
-def _same_values(a: dict, b: dict) -> bool:
-    return a.keys() == b.keys() and all(
-        a[k] == b[k] or (np.isnan(a[k]) and np.isnan(b[k])) for k in a
-    )
-
-
 @SETTINGS
 @given(
     st.sampled_from(["wudhikarn2021", "zhang2021", "xu2023"]),
-    st.integers(1, 5),  # seeds whose wudhikarn2021 cohort builds (some seeds cannot place
-    st.integers(1, 25),  # every relapse before its dated salvage: a ValueError of the model)
+    st.integers(1, 5),
+    st.integers(1, 25),
 )
 def test_time_evaluator_matches_evaluator_after_random_moves(study, seed, n_moves):
     spec = load_spec(study)
@@ -55,7 +50,7 @@ def test_time_evaluator_matches_evaluator_after_random_moves(study, seed, n_move
         for col, i, value in changes:
             work[col][i] = value
             cohort.loc[i, col] = value
-        assert _same_values(fast.achieved(work), slow.achieved(cohort))
+        assert same_values(fast.achieved(work), slow.achieved(cohort))
 
 
 def test_time_evaluator_refuses_other_kinds():

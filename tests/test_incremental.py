@@ -7,6 +7,7 @@ both must report the same values bit for bit, and the same Cox P test per claim.
 """
 
 import numpy as np
+from helpers import same_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,12 +20,6 @@ from carbook.studies.models import model as study_model
 SETTINGS = settings(
     max_examples=4, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
-
-
-def _same_values(a: dict, b: dict) -> bool:
-    return a.keys() == b.keys() and all(
-        a[k] == b[k] or (np.isnan(a[k]) and np.isnan(b[k])) for k in a
-    )
 
 
 @SETTINGS
@@ -51,7 +46,7 @@ def test_cached_achieved_equals_full_recomputation_after_random_moves(study, see
         before = dict(cached._cache)
         got = cached.achieved(cohort)
         recomputed += sum(cached._cache[k] is not before.get(k) for k in cached._cache)
-        assert _same_values(got, full.achieved_full(cohort))
+        assert same_values(got, full.achieved_full(cohort))
         assert cached.p_test == full.p_test
     assert recomputed < n_moves * len(cached._units)  # the cache saved some work
 

@@ -90,6 +90,24 @@ def _compositions(total: int, caps: tuple[int, ...]) -> np.ndarray:
     return np.column_stack([out, left])
 
 
+def _expand(
+    cap: np.ndarray, left: np.ndarray, later: np.ndarray, budget: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """One position of every partial fill: (parent index, value) of each extension.
+
+    A partial fill with ``left`` still to place, ``cap`` here and ``later`` in the
+    positions after, takes every value from ``max(0, left - later)`` to
+    ``min(cap, left)``. Raises ``_WorkCap`` before building more than ``budget``.
+    """
+    lo = np.maximum(0, left - later)
+    count = np.maximum(np.minimum(cap, left) - lo + 1, 0)
+    size = int(count.sum())
+    if size > budget:
+        raise _WorkCap
+    idx = np.repeat(np.arange(left.size), count)
+    return idx, lo[idx] + np.arange(size) - (np.cumsum(count) - count)[idx]
+
+
 def _fills_of_many(total: int, caps: np.ndarray, budget: float) -> tuple[np.ndarray, np.ndarray]:
     """``_compositions(total, row)`` of every row of ``caps``, built at once.
 
@@ -105,13 +123,7 @@ def _fills_of_many(total: int, caps: np.ndarray, budget: float) -> tuple[np.ndar
     left = np.full(owner.size, total, dtype=np.int64)
     cols: list[np.ndarray] = []
     for i in range(r - 1):
-        lo = np.maximum(0, left - later[owner, i])
-        count = np.maximum(np.minimum(caps[owner, i], left) - lo + 1, 0)
-        size = int(count.sum())
-        if size > budget:
-            raise _WorkCap
-        idx = np.repeat(np.arange(owner.size), count)
-        value = lo[idx] + np.arange(size) - (np.cumsum(count) - count)[idx]
+        idx, value = _expand(caps[owner, i], left, later[owner, i], budget)
         cols = [c[idx] for c in cols] + [value]
         left, owner = left[idx] - value, owner[idx]
     return owner, np.column_stack([*cols, left]) if cols else left[:, None]
@@ -133,13 +145,7 @@ def _arcs(total: int, caps: np.ndarray, radix: np.ndarray, budget: float) -> tup
     step, rest = np.zeros(owner.size), np.zeros(owner.size)
     code = caps[owner, :-1] @ mult
     for i in range(r - 1):
-        lo = np.maximum(0, left - later[owner, i])
-        count = np.maximum(np.minimum(caps[owner, i], left) - lo + 1, 0)
-        size = int(count.sum())
-        if size > budget:
-            raise _WorkCap
-        idx = np.repeat(np.arange(owner.size), count)
-        value = lo[idx] + np.arange(size) - (np.cumsum(count) - count)[idx]
+        idx, value = _expand(caps[owner, i], left, later[owner, i], budget)
         owner, left = owner[idx], left[idx] - value
         step = step[idx] - _LGA[value]
         rest = rest[idx] - _LGA[caps[owner, i] - value]
