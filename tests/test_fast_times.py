@@ -9,7 +9,7 @@ the times phase run either way must end on the same cohort.
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import same_values
+from helpers import built, same_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,10 +37,7 @@ def _time_targets(spec):
     st.integers(1, 25),
 )
 def test_time_evaluator_matches_evaluator_after_random_moves(study, seed, n_moves):
-    spec = load_spec(study)
-    rng = np.random.default_rng(seed)
-    cohort, m = study_model(study)(spec, rng)
-    derive(spec, cohort)
+    spec, rng, cohort, m = built(study, seed)
     targets = _time_targets(spec)
     fast, slow = TimeEvaluator(targets, m.endpoints), Evaluator(targets, m.endpoints)
     work = ArrayCohort(cohort)

@@ -7,7 +7,7 @@ both must report the same values bit for bit, and the same Cox P test per claim.
 """
 
 import numpy as np
-from helpers import same_values
+from helpers import built, same_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,10 +29,7 @@ SETTINGS = settings(
     st.integers(1, 30),
 )
 def test_cached_achieved_equals_full_recomputation_after_random_moves(study, seed, n_moves):
-    spec = load_spec(study)
-    rng = np.random.default_rng(seed)
-    cohort, m = study_model(study)(spec, rng)
-    derive(spec, cohort)
+    spec, rng, cohort, m = built(study, seed)
     cached, full = Evaluator(spec.targets, m.endpoints), Evaluator(spec.targets, m.endpoints)
     moves = search._all_moves(spec, m)
     names = sorted(moves)
