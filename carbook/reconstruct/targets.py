@@ -212,10 +212,14 @@ def ranksum_p(x: np.ndarray, y: np.ndarray) -> float:
     return float(2 * special.ndtr(-abs(z)))
 
 
+#: the grouping column of a ``wilcoxon`` target without ``by`` (read and cached alike)
+WILCOXON_BY = "progressed"
+
+
 def _wilcoxon_p(t: Target, cohort: pd.DataFrame) -> float:
     """``wilcox.test`` P of a column between the two levels of ``by`` (default: progressed)."""
     col = cohort[t.params["column"]].to_numpy(float)
-    by = cohort[t.params.get("by", "progressed")].to_numpy() == 1
+    by = cohort[t.params.get("by", WILCOXON_BY)].to_numpy() == 1
     keep = np.ones(len(cohort), bool)
     if t.params.get("where") is not None:
         keep = cohort[t.params["where"]].to_numpy() == 1
@@ -267,7 +271,7 @@ def _inputs(t: Target) -> list[tuple[str, str]]:
     out = [("endpoint", p["endpoint"])] if p.get("endpoint") is not None else []
     cols = [p.get(k) for k in ("column", "where", "group", "switch", "covariate")]
     if t.kind == "wilcoxon":
-        cols.append(p.get("by", "progressed"))
+        cols.append(p.get("by", WILCOXON_BY))
     cols += list(p.get("covariates", []))
     return out + [("column", c) for c in dict.fromkeys(cols) if c is not None]
 

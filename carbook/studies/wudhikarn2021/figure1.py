@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from carbook.data import load_counts
-from carbook.published import load_published, printed_interval
+from carbook.published import load_published, printed_interval, prints_as
 from carbook.reconstruct.proofs import Z, efs_cir_orders
 from carbook.reconstruct.spec import Spec
 
@@ -217,15 +217,22 @@ def study_proofs(spec: Spec) -> dict[str, str]:
     f = cir_efs_inputs(spec)
     if efs_cir_orders(**f) != 0:
         return {}
+    reg = load_published("wudhikarn2021").set_index("id")
+    efs, cir, rel = (reg.loc[k] for k in ("fig1_efs_3y", "fig1_cir_1y", "relapse_time_median"))
+    (s0, s1), progressed = f["s_window"], f["events"] + 1
+    plateau = f"{progressed}/{f['n']}"
+    if not prints_as(str(cir["value"]), 100 * progressed / f["n"]):
+        raise ValueError(f"{plateau} no longer prints as the 1-year incidence {cir['value']}")
     return {
         "fig1_cir_1y": (
-            "proof: contradicts the 3-year EFS 16.1 (8.8-29) and the relapse range "
-            f"5.5 (1.3-24): with at most {f['events']} R/R events before 12 months "
-            f"(one relapse lies beyond, at 23.5 or later) and {f['others']} who never "
-            f"progressed, no order of exits of the {f['n']} prints 67.9% at 1 year with "
-            f"a 3-year EFS in [16.05, 16.15) whose Var(log S) stays within "
-            f"{f['var_max']:.7f} (complete branch and bound, proofs.efs_cir_orders). "
+            f"proof: contradicts the 3-year EFS {efs['value']} ({efs['low']}-{efs['high']}) "
+            f"and the relapse range {rel['value']} ({rel['low']}-{rel['high']}): with at most "
+            f"{f['events']} R/R events before 12 months (one relapse lies beyond, at "
+            f"{printed_interval(str(rel['high']))[0]:g} or later) and {f['others']} who never "
+            f"progressed, no order of exits of the {f['n']} prints {cir['value']}% at 1 year "
+            f"with a 3-year EFS in [{100 * s0:.2f}, {100 * s1:.2f}) whose Var(log S) stays "
+            f"within {f['var_max']:.7f} (complete branch and bound, proofs.efs_cir_orders). "
             "Of the three we keep the EFS and the range and mark the incidence, a choice: "
-            "67.9% is also 38/56, the curve's final plateau."
+            f"{cir['value']}% is also {plateau}, the curve's final plateau."
         )
     }
