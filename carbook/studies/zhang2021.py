@@ -125,37 +125,55 @@ def reproduce() -> pd.DataFrame:
     return reproductions(rows + _with_proof(_with_conf_types(from_synthetic(STUDY))))
 
 
+def _printed(reg: pd.DataFrame, claim: str) -> str:
+    """A registry percentage as the document prints it, e.g. ``43% (25, 62)``."""
+    row = reg.loc[claim]
+    return f"{row['value']}% ({row['low']}, {row['high']})"
+
+
 def _proof_reasons() -> dict[str, str]:
-    """The computed proofs of the survival half, claim -> reason (only those that hold)."""
+    """The computed proofs of the survival half, claim -> reason (only those that hold).
+
+    Every published number in the reason is read from the registry, none typed here.
+    """
     out = {}
     proof = os_width_proof()
     if proof["holds"]:
+        reg = load_published(STUDY).set_index("id")
+        n = int(reg.loc["os_1y", "N"])
         out["os_1y"] = (
-            f"proof: with Greenwood's variance (any survfit conf.type) 43% (25, 62) needs "
-            f"an effective n of at most {proof['n_eff_printed']:.2f}, but 43 subjects whose "
-            f"survivors' median follow-up prints as 18 months give at least "
-            f"{proof['n_eff_min']:.2f} (every order of deaths and censorings searched; "
-            f"zhang2021_survival.os_width_proof)."
+            f"proof: with Greenwood's variance (any survfit conf.type) "
+            f"{_printed(reg, 'os_1y')} needs "
+            f"an effective n of at most {proof['n_eff_printed']:.2f}, but {n} subjects whose "
+            f"survivors' median follow-up prints as {reg.loc['fu_median', 'value']} months "
+            f"give at least {proof['n_eff_min']:.2f} (every order of deaths and censorings "
+            "searched; zhang2021_survival.os_width_proof)."
         )
     return out
 
 
 def _cir_reason() -> dict[str, str]:
-    """The CIR interval's contradiction with the CR subgroup's EFS interval, if it holds."""
+    """The CIR interval's contradiction with the CR subgroup's EFS interval, if it holds.
+
+    Every published number in the reason is read from the registry and the counts.
+    """
     proof = cir_efs_proof()
     if not proof["holds"]:
         return {}
+    reg = load_published(STUDY).set_index("id")
+    n_cr = int(load_counts(STUDY).set_index("event").loc["complete_remission", "count"])
     (efs_ct, (e0, e1)), (cir_ct, (c0, c1)) = (next(iter(proof[k].items())) for k in ("efs", "cir"))
+    efs = reg.loc["efs_1y_cr", "value"]
     return {
         "cir_1y_cr": (
-            "proof: contradicts efs_1y_cr. In the 34 in CR no death can precede relapse "
+            f"proof: contradicts efs_1y_cr. In the {n_cr} in CR no death can precede relapse "
             "within the year (one such death makes EFS / (1 - CIR) at most "
-            f"{proof['one_death']:.4f}; both printing 59% needs at least "
+            f"{proof['one_death']:.4f}; both printing {efs}% needs at least "
             f"{proof['ratio_floor']:.4f}), "
             "so 1 - CIR and EFS are one Kaplan-Meier curve with one Greenwood variance. "
-            f"EFS 59% (37, 81) needs n_eff {e0:.2f}-{e1:.2f} ({efs_ct}, the only conf.type "
-            f"that fits it), the CIR interval {c0:.2f}-{c1:.2f} ({cir_ct} on 1 - F, the "
-            "only one that fits it); cmprsk's log(-log) fits it for no variance "
+            f"EFS {_printed(reg, 'efs_1y_cr')} needs n_eff {e0:.2f}-{e1:.2f} ({efs_ct}, the "
+            f"only conf.type that fits it), the CIR interval {c0:.2f}-{c1:.2f} ({cir_ct} on "
+            "1 - F, the only one that fits it); cmprsk's log(-log) fits it for no variance "
             "(zhang2021_survival.cir_efs_proof, cir_shape_proof)."
         )
     }
