@@ -24,7 +24,7 @@ from carbook.published import studies
 from carbook.reconstruct import validation
 from carbook.reconstruct.run import BUDGET, writable, write
 from carbook.scorecard import summary
-from carbook.studies.models import MODELS, reconstruct_many
+from carbook.studies.models import MODELS, SeedFailure, reconstruct_each
 
 
 def _positive(text: str) -> int:
@@ -81,12 +81,20 @@ def _validate(args: argparse.Namespace) -> int:
 def _reconstruct(args: argparse.Namespace) -> int:
     directory = writable(DATA_DIR / args.study if args.overwrite_data else args.out)
     seeds = range(args.seed, args.seed + args.ensemble)
-    results = reconstruct_many(args.study, seeds, args.budget, args.jobs)
-    for seed, (cohort, report) in zip(seeds, results, strict=True):
+    failed = []
+    for seed, outcome in reconstruct_each(args.study, seeds, args.budget, args.jobs):
+        if isinstance(outcome, SeedFailure):
+            print(f"seed {seed} failed: {outcome.error}", file=sys.stderr)
+            failed.append(seed)
+            continue
+        cohort, report = outcome
         for path in write(args.study, seed, cohort, report, directory):
             print(path)
         met = int(report["within"].sum())
         print(f"seed {seed}: {met}/{len(report)} printed numbers within printed precision")
+    if failed:
+        print(f"error: {len(failed)} of {len(seeds)} seeds failed: {failed}", file=sys.stderr)
+        return 1
     return 0
 
 

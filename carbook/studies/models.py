@@ -6,7 +6,8 @@ study, how a starting cohort is built and which moves keep its published facts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,16 @@ from carbook.reconstruct.spec import Spec, load_spec
 from carbook.studies import zhang2021_skeleton
 from carbook.studies.wudhikarn2021 import model as wudhikarn2021_model
 
-__all__ = ["MODELS", "endpoints", "evaluate", "model", "reconstruct", "reconstruct_many"]
+__all__ = [
+    "MODELS",
+    "SeedFailure",
+    "endpoints",
+    "evaluate",
+    "model",
+    "reconstruct",
+    "reconstruct_each",
+    "reconstruct_many",
+]
 
 
 def _medians_only(longest: float) -> run.Build:
@@ -68,21 +78,48 @@ def reconstruct(
     return run.reconstruct(study, model(study), seed, budget, progress)
 
 
-def reconstruct_many(
+@dataclass(frozen=True)
+class SeedFailure:
+    """A seed whose calibration raised: the seed and the error, for the report."""
+
+    seed: int
+    error: str
+
+
+def _attempt(
+    study: str, seed: int, budget: int, progress: bool
+) -> tuple[pd.DataFrame, pd.DataFrame] | SeedFailure:
+    """:func:`reconstruct`, with an error turned into a :class:`SeedFailure`.
+
+    In an ensemble one failing seed must not take the finished cohorts with it; the
+    error still reaches the caller, named with its seed.
+    """
+    try:
+        return reconstruct(study, seed, budget, progress)
+    except Exception as err:  # reported with its seed, never dropped
+        return SeedFailure(seed, f"{type(err).__name__}: {err}")
+
+
+def reconstruct_each(
     study: str,
     seeds: Iterable[int],
     budget: int = run.BUDGET,
     jobs: int = 1,
     progress: bool = True,
-) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
-    """Calibrate one SYNTHETIC cohort per seed, ``jobs`` at a time, in seed order.
+) -> Iterator[tuple[int, tuple[pd.DataFrame, pd.DataFrame] | SeedFailure]]:
+    """Calibrate one SYNTHETIC cohort per seed, ``jobs`` at a time; yield each in seed order.
 
     Each cohort depends only on its own seed (its own random generator), so the
     results are the same, byte for byte, whatever ``jobs`` is and in whatever order
-    the workers finish. The cohorts run through ``joblib.Parallel`` (local processes,
-    the ``loky`` backend, by default); inside ``with joblib.parallel_config(backend=
-    "dask")`` (after creating a ``dask.distributed.Client``) or ``backend="ray"``
-    (after ``ray.util.joblib.register_ray()``) the same call runs on a cluster.
+    the workers finish. They are yielded as soon as they and the seeds before them
+    are done (``joblib.Parallel(return_as="generator")``), so a caller can write each
+    cohort without waiting for the ensemble. A seed whose calibration raises yields a
+    :class:`SeedFailure` naming it; the other seeds go on.
+
+    The cohorts run through ``joblib.Parallel`` (local processes, the ``loky``
+    backend, by default); inside ``with joblib.parallel_config(backend="dask")``
+    (after creating a ``dask.distributed.Client``) or ``backend="ray"`` (after
+    ``ray.util.joblib.register_ray()``) the same call runs on a cluster.
 
     Raises
     ------
@@ -91,17 +128,47 @@ def reconstruct_many(
 
     Examples
     --------
-    >>> (cohort, report), = reconstruct_many("xu2023", [1], budget=5, progress=False)
-    >>> cohort.equals(reconstruct("xu2023", 1, budget=5, progress=False)[0])
-    True
+    >>> [seed for seed, _ in reconstruct_each("xu2023", [1, 2], budget=5, progress=False)]
+    [1, 2]
+    >>> next(reconstruct_each("no_such_study", [7], progress=False))[1].seed
+    7
     """
     seeds = list(seeds)
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     if not seeds:
         raise ValueError("seeds must name at least one seed")
-    calls = (delayed(reconstruct)(study, seed, budget, progress) for seed in seeds)
-    return Parallel(n_jobs=min(jobs, len(seeds)))(calls)
+    calls = (delayed(_attempt)(study, seed, budget, progress) for seed in seeds)
+    outcomes = Parallel(n_jobs=min(jobs, len(seeds)), return_as="generator")(calls)
+    yield from zip(seeds, outcomes, strict=True)
+
+
+def reconstruct_many(
+    study: str,
+    seeds: Iterable[int],
+    budget: int = run.BUDGET,
+    jobs: int = 1,
+    progress: bool = True,
+) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Every cohort of :func:`reconstruct_each`, in seed order.
+
+    Raises
+    ------
+    ValueError
+        If ``jobs`` is below 1, ``seeds`` is empty, or a seed's calibration failed
+        (the message names every failed seed and its error).
+
+    Examples
+    --------
+    >>> (cohort, report), = reconstruct_many("xu2023", [1], budget=5, progress=False)
+    >>> cohort.equals(reconstruct("xu2023", 1, budget=5, progress=False)[0])
+    True
+    """
+    outcomes = list(reconstruct_each(study, seeds, budget, jobs, progress))
+    failed = [o for _, o in outcomes if isinstance(o, SeedFailure)]
+    if failed:
+        raise ValueError("; ".join(f"seed {f.seed} failed: {f.error}" for f in failed))
+    return [o for _, o in outcomes]
 
 
 def evaluate(study: str, seed: int = 1) -> pd.DataFrame:
