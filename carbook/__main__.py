@@ -8,6 +8,9 @@ Writing over the committed cohorts under ``data/<study>/`` needs ``--overwrite-d
 instead of ``--out``.
 ``python -m carbook validate [--out DIR]``: the validation on R's lung and veteran data
 (:mod:`carbook.reconstruct.validation`), written to ``data/validation/`` by default.
+``python -m carbook notebooks CHAPTER.md ... --out DIR``: the chapters as notebooks for
+nbval, each with widgets given a last cell that moves every control
+(:func:`carbook.book.nbval_notebook`); ``make nbval`` runs them.
 
 Errors in arguments or data print one line naming the problem and exit with status 2.
 """
@@ -18,7 +21,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from carbook.book import book_scorecard, study_scorecard
+from carbook.book import book_scorecard, study_scorecard, write_nbval_notebooks
 from carbook.data import DATA_DIR
 from carbook.published import studies
 from carbook.reconstruct import validation
@@ -66,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     rc.add_argument(
         "--budget", type=_positive, default=BUDGET, help=f"search iterations (default {BUDGET})"
     )
+    nb = sub.add_parser("notebooks", help="chapters as notebooks for nbval")
+    nb.add_argument("chapters", type=Path, nargs="+", help="MyST Markdown chapters")
+    nb.add_argument("--out", type=Path, required=True, help="folder for the .ipynb files")
     va = sub.add_parser("validate", help="validation of the reconstruction on real data sets")
     va.add_argument("--out", type=Path, help="folder for the tables (default data/validation/)")
     return parser
@@ -74,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
 def _validate(args: argparse.Namespace) -> int:
     directory = writable(args.out) if args.out else None
     for path in validation.write_results(directory=directory):
+        print(path)
+    return 0
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    for path in write_nbval_notebooks(args.chapters, writable(args.out)):
         print(path)
     return 0
 
@@ -114,7 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (2 on bad arguments or data)."""
     args = _parser().parse_args(argv)
     try:
-        commands = {"reconstruct": _reconstruct, "validate": _validate, "scorecard": _scorecard}
+        commands = {
+            "notebooks": _notebooks,
+            "reconstruct": _reconstruct,
+            "validate": _validate,
+            "scorecard": _scorecard,
+        }
         return commands[args.command](args)
     except ValueError as err:
         print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)

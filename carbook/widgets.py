@@ -22,7 +22,7 @@ from IPython.core.formatters import DisplayFormatter
 from IPython.display import display
 from matplotlib.figure import Figure
 
-__all__ = ["LIVE_NOTE", "Explorer", "live_note", "static_then_interactive"]
+__all__ = ["LIVE_NOTE", "Explorer", "live_note", "move_every_control", "static_then_interactive"]
 
 LIVE_NOTE = (
     "Interactive version: open this chapter in JupyterLab (`make lab` in a clone of the "
@@ -158,3 +158,74 @@ def static_then_interactive(func: Callable[..., Any], **controls: Any) -> Explor
         plt.close(default)
     display(ui)
     return ui
+
+
+#: what a redrawn output area must show: a figure or a table, not just text
+SHOWN = frozenset({"image/svg+xml", "image/png", "text/html"})
+
+
+def _move(control: widgets.ValueWidget) -> None:
+    """Move ``control`` to another value: the next option, else its max (or min)."""
+    if isinstance(control, widgets.widget_selection._Selection):
+        control.index = (control.index + 1) % len(control.options)
+    elif control.value != control.max:
+        control.value = control.max
+    else:
+        control.value = control.min
+
+
+def move_every_control(expected: int) -> list[str]:
+    """Move every control of every :class:`Explorer` made in this kernel; check each redraws.
+
+    ``make nbval`` appends a call to each chapter that has widgets (see
+    :func:`carbook.book.nbval_notebook`), so that nbval, running the chapter in a real
+    IPython kernel (the inline backend, as in JupyterLab), also fails when a control
+    redraws nothing: its output area must then hold one display of a figure or a
+    table (:data:`SHOWN`).
+
+    Parameters
+    ----------
+    expected : int
+        The number of explorers the chapter makes (its ``static_then_interactive``
+        calls): fewer means one was never displayed.
+
+    Returns
+    -------
+    list of str
+        The names of the controls moved, one per move.
+
+    Raises
+    ------
+    AssertionError
+        Naming the control, if the explorers are not ``expected`` or a move shows
+        no figure or table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> Explorer._made.clear()
+    >>> n = widgets.IntSlider(value=1, max=3)
+    >>> _ = static_then_interactive(lambda n: pd.DataFrame({"n": [n]}), n=n)  # doctest: +ELLIPSIS
+    n...
+    >>> move_every_control(1)
+    ['n']
+    >>> _ = Explorer(lambda n: None, {"n": widgets.IntSlider()}, {})
+    >>> move_every_control(2)
+    Traceback (most recent call last):
+    ...
+    AssertionError: control 'n' redrew ['text/plain'], not a figure or table
+    """
+    explorers = Explorer.instances()
+    if len(explorers) != expected:
+        raise AssertionError(f"{len(explorers)} explorers, expected {expected}")
+    moved = []
+    for ui in explorers:
+        for name, control in ui.controls.items():
+            ui.output.outputs = ()
+            _move(control)
+            outputs = ui.output.outputs
+            shown = sorted(outputs[0].get("data", {})) if len(outputs) == 1 else []
+            if not SHOWN & set(shown):
+                raise AssertionError(f"control {name!r} redrew {shown}, not a figure or table")
+            moved.append(name)
+    return moved
