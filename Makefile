@@ -53,8 +53,10 @@ $(VENDOR_STAMP): Makefile
 
 vendor: $(VENDOR_STAMP)
 
+# `jupyter-book build`, reading and executing BOOK_JOBS chapters at a time (default: all
+# cores); its command line cannot pass Sphinx -j, see _ext/build_book.py.
 book: $(STAMP) $(VENDOR_STAMP)
-	$(BIN)/jupyter-book build -W --keep-going .
+	$(BIN)/python _ext/build_book.py build -W --keep-going .
 	@echo "Book built: file://$(CURDIR)/_build/html/index.html"
 
 lint: $(STAMP)

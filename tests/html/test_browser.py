@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -126,27 +127,32 @@ def _open_solutions(page) -> list[bool]:
     return opened
 
 
+def _visit_all(sync_api, base: str, width: int) -> dict[tuple[str, int], dict]:
+    """Every page at one width, in a browser of its own (one playwright per thread)."""
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        out = {(rel, width): _visit(context, base, rel, width) for rel in PAGES}
+        context.close()
+        browser.close()
+    return out
+
+
 @pytest.fixture(scope="module")
 def report() -> dict[tuple[str, int], dict]:
+    """Each width in its own thread and browser: the two widths load at once."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} missing: `make html-test` installs it (apt-get install chromium)")
     SHOTS.mkdir(parents=True, exist_ok=True)
     server, base = _serve(HTML)
-    out = {}
     try:
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-            for width in WIDTHS:
-                context = browser.new_context(viewport={"width": width, "height": 900})
-                for rel in PAGES:
-                    out[(rel, width)] = _visit(context, base, rel, width)
-                context.close()
-            browser.close()
+        with ThreadPoolExecutor(max_workers=len(WIDTHS)) as pool:
+            parts = list(pool.map(functools.partial(_visit_all, sync_api, base), WIDTHS))
     finally:
         server.shutdown()
         server.server_close()
-    return out
+    return {key: notes for part in parts for key, notes in part.items()}
 
 
 CASES = [(rel, w) for w in WIDTHS for rel in PAGES]
