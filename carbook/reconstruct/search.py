@@ -328,7 +328,14 @@ def calibrate(
 
 
 def _time_steps(model: Model, times: partial, budget: int) -> list[tuple[str, int, partial]]:
-    """The times phase; with ``model.retime``, aimed moves and a cold keep-met pass."""
+    """The times phase; with ``model.retime``, aimed moves and a cold keep-met pass.
+
+    With ``model.skeleton`` the free (hot) pass is skipped: only the keep-met pass runs,
+    so no move loses a printed number the placed times already meet.
+    """
+    if model.skeleton:
+        keep = partial(times, t0=0.2, moves=dict(model.moves), keep_met=True)
+        return [("times, keep met", budget // 2, partial(keep, aim=bool(model.retime)))]
     first = ("times", budget // 2, partial(times, moves=dict(model.moves), aim=bool(model.retime)))
     if not model.retime:
         return [first]
