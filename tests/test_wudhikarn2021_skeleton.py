@@ -109,7 +109,7 @@ def test_time_steps_with_a_skeleton_only_keep_met():
     """The free (hot) times pass would undo the skeleton: only the keep-met pass runs."""
     m = Model(endpoints={}, moves={}, fixed=pd.DataFrame(), skeleton=True, retime={"os": None})
     steps = search._time_steps(m, partial(lambda **kw: kw), 1200)
-    assert [(name, n) for name, n, _ in steps] == [("times, keep met", 600)]
+    assert [(name, n) for name, n, _ in steps] == [("times, keep met", 900)]
     assert all(run.keywords["keep_met"] for _, _, run in steps)
     free = search._time_steps(
         Model(endpoints={}, moves={}, fixed=pd.DataFrame(), retime={"os": None}),
@@ -146,6 +146,7 @@ def test_skeleton_survives_the_keep_met_times_phase():
 def test_progression_swap_keeps_figure1_and_the_relapse_times():
     c, m = model.build(SPEC, np.random.default_rng(1))
     move, rng = m.moves["swap_progression"], np.random.default_rng(0)
+    os_records = sorted(zip(c["t_last"], c["dead"], strict=True))
     before, relapses = _fig1(c), sorted(c.loc[c["relapsed"] == 1, "t_rr"])
     bounds, swapped = post._bounds(c), 0
     for _ in range(200):
@@ -159,3 +160,6 @@ def test_progression_swap_keeps_figure1_and_the_relapse_times():
     prog = c.index[c["progressed"] == 1]
     assert np.allclose(c.loc[prog, "t_post"], c.loc[prog, "t_last"] - c.loc[prog, "t_rr"])
     assert all(post.feasible(c, bounds, i, c.loc[i, "t_rr"], c.loc[i, "t_last"]) for i in prog)
+    assert sorted(zip(c["t_last"], c["dead"], strict=True)) == os_records
+    blin_ino = post._bounds(c)["blin_ino"] - c["t_rr"]
+    assert np.allclose(c["t_blin_ino"], blin_ino, atol=0.006, equal_nan=True)
