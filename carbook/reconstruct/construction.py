@@ -61,6 +61,10 @@ class Model:
     #: beyond the engine's own proofs (which need only the targets): the search leaves
     #: these targets out of its loss, and the report gives the reason
     proofs: dict[str, str] = field(default_factory=dict)
+    #: the study placed its time statistics constructively (e.g. a witness of a
+    #: figure): the calibration's times phase then keeps every printed number met
+    #: (``keep_met``) from its first move, so it cannot undo what was placed
+    skeleton: bool = False
 
 
 def construct_categorical(

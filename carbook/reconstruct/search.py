@@ -328,7 +328,16 @@ def calibrate(
 
 
 def _time_steps(model: Model, times: partial, budget: int) -> list[tuple[str, int, partial]]:
-    """The times phase; with ``model.retime``, aimed moves and a cold keep-met pass."""
+    """The times phase; with ``model.retime``, aimed moves and a cold keep-met pass.
+
+    With ``model.skeleton`` the free (hot) pass is skipped: only the keep-met pass runs,
+    so no move loses a printed number the placed times already meet; it gets the
+    iterations of both passes.
+    """
+    if model.skeleton:
+        keep = partial(times, t0=0.2, moves=dict(model.moves), keep_met=True)
+        n_iter = budget // 2 + budget // 4
+        return [("times, keep met", n_iter, partial(keep, aim=bool(model.retime)))]
     first = ("times", budget // 2, partial(times, moves=dict(model.moves), aim=bool(model.retime)))
     if not model.retime:
         return [first]
@@ -381,10 +390,14 @@ def _solve_groups(
         fast = {ft.claim for ft in fts}
         others = [t for t in affected if t.claim not in fast]
         guard = Evaluator(others, model.endpoints, excluded, p_notes) if others else None
-        if len(swaps) == 1 and not linked.get(swaps[0]):  # exhaustive where small
-            solve_small(spec, cohort, swaps[0], fts, ~model.fixed[swaps[0]].to_numpy(), guard)
-        cand_fn = partial(candidates, swap_cols=swaps, flip_cols=flips, fixed=model.fixed)
-        solve_group(spec, cohort, fts, cand_fn, guard, linked, max(1, n_iter // 30))
+        # a candidate that separates the events (a monotone likelihood) has an infinite
+        # upper limit: a miss like any other, not an error
+        with np.errstate(over="ignore"):
+            if len(swaps) == 1 and not linked.get(swaps[0]):  # exhaustive where small
+                fixed = ~model.fixed[swaps[0]].to_numpy()
+                solve_small(spec, cohort, swaps[0], fts, fixed, guard)
+            cand_fn = partial(candidates, swap_cols=swaps, flip_cols=flips, fixed=model.fixed)
+            solve_group(spec, cohort, fts, cand_fn, guard, linked, max(1, n_iter // 30))
 
 
 def _reads(spec: Spec, t) -> set[str]:

@@ -29,7 +29,8 @@ This is a SYNTHETIC construction about what the printed numbers allow, not an es
 about the study's patients. It settles OS alone; EFS, R/R and the post-progression block
 constrain the same patients further: the 1-year R/R incidence 67.9% (with at most 37 R/R
 events before 12 months) and the 3-year EFS interval 16.1 (8.8-29) cannot print together
-in any cohort (:func:`carbook.reconstruct.proofs.efs_cir_orders`).
+in any cohort (:func:`carbook.reconstruct.proofs.efs_cir_orders`). The calibration
+starts from :func:`joint_witness`'s records (:mod:`.skeleton`).
 """
 
 from __future__ import annotations

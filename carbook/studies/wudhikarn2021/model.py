@@ -29,7 +29,7 @@ from carbook.reconstruct.engine import (
     interior_change,
 )
 from carbook.reconstruct.spec import Spec
-from carbook.studies.wudhikarn2021 import figure1, post
+from carbook.studies.wudhikarn2021 import figure1, post, skeleton
 from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
 from carbook.studies.wudhikarn2021.post import _bounds, feasible
 
@@ -38,6 +38,8 @@ __all__ = ["MAX_FOLLOWUP", "build"]
 STUDY = "wudhikarn2021"
 MAX_FOLLOWUP = 115.0  # months from May 2010 to 31 December 2019
 MIN_POTENTIAL = 33.0  # months from March 2017 (last infusion) to the cut-off
+#: start from the Figure 1 skeleton (:mod:`.skeleton`) and keep it (``Model.skeleton``)
+SKELETON = True
 
 
 def _facts() -> pd.DataFrame:
@@ -130,7 +132,7 @@ def _draw_relapses(
     """
     for _ in range(attempts):
         try:
-            return _place(exact_values(n, *relapse_anchors(), 0.01, rng), c, rng)
+            return _place(_relapse_values(n, rng), c, rng)
         except ValueError:
             continue
     raise ValueError(f"no draw of {n} relapse times fits the dated salvages in {attempts} tries")
@@ -150,6 +152,44 @@ def _place(values: np.ndarray, c: pd.DataFrame, rng: np.random.Generator) -> np.
         out[k] = pick
         free.remove(pick)
     return out
+
+
+def _relapse_values(n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` relapse times with the printed median and range (see :func:`_draw_relapses`).
+
+    With the Figure 1 skeleton, all but the latest fall before the 1-year R/R landmark
+    (:func:`.skeleton.relapse_values`), as in the witness.
+    """
+    if SKELETON:
+        return skeleton.relapse_values(n, relapse_anchors(), skeleton.RR_BEFORE, rng)
+    return exact_values(n, *relapse_anchors(), 0.01, rng)
+
+
+def _placed_times(
+    c: pd.DataFrame,
+    rng: np.random.Generator,
+    counts: pd.Series,
+    facts: pd.DataFrame,
+    attempts: int = 100,
+) -> None:
+    """Times drawn by :func:`_times`, then the Figure 1 skeleton's OS records placed on them.
+
+    A draw of relapse times can leave no assignment of the records that keeps every
+    fact (:func:`.skeleton.place` raises): draw again from the same generator.
+
+    Raises
+    ------
+    ValueError
+        If no draw fits in ``attempts``.
+    """
+    for _ in range(attempts):
+        _times(c, rng, counts)
+        try:
+            skeleton.place(c, facts, _bounds(c), rng)
+            return
+        except ValueError:
+            continue
+    raise ValueError(f"no draw of times takes the Figure 1 skeleton in {attempts} tries")
 
 
 def relapse_anchors() -> tuple[float, float, float]:
@@ -302,6 +342,31 @@ def _death_moves(fixed_dead: pd.Series) -> dict[str, Callable]:
     return {"swap_death": swap_death, "flip_death": flip_death}
 
 
+def _progression_swap(bounds: pd.DataFrame, ok: Callable) -> Callable:
+    """Swap the progression times of two relapsed (or two refractory) patients.
+
+    Death and last contact stay, so OS, EFS and R/R keep their multisets of times
+    and every Figure 1 number; so do the relapse times' median and range. Only the
+    survival after progression (and the times counted from it) of the two change.
+    """
+
+    def swap_progression(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        i, j = rng.choice(c.index[c["progressed"] == 1], 2, replace=False)
+        if c.at[i, "relapsed"] != c.at[j, "relapsed"] or c.at[i, "t_rr"] == c.at[j, "t_rr"]:
+            return []
+        out: list[Change] = []
+        for a, new in ((i, c.at[j, "t_rr"]), (j, c.at[i, "t_rr"])):
+            last = c.at[a, "t_last"]
+            if round(last - new, 2) < 0.05 or not ok(c, a, new, last):
+                return []
+            blin_ino = round(bounds.at[a, "blin_ino"] - new, 2)
+            out += [("t_rr", a, new), ("t_post", a, round(last - new, 2))]
+            out += [("t_blin_ino", a, blin_ino)]
+        return out
+
+    return swap_progression
+
+
 def _time_moves(fixed_dead: pd.Series, tune: dict, bounds: pd.DataFrame) -> dict:
     def ok(c: pd.DataFrame, i: int, t_rr: float, t_last: float) -> bool:
         return feasible(c, bounds, i, t_rr, t_last)
@@ -311,6 +376,7 @@ def _time_moves(fixed_dead: pd.Series, tune: dict, bounds: pd.DataFrame) -> dict
         **_scale_moves(tune, ok),
         **_death_moves(fixed_dead),
         "nudge": lambda c, rng: _nudge(c, rng, ok),
+        **({"swap_progression": _progression_swap(bounds, ok)} if SKELETON else {}),
     }
 
 
@@ -335,7 +401,10 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
         draw = rng.integers(0, 2, len(c))
         known = pd.to_numeric(facts[col]) if col in facts else pd.Series(np.nan, index=c.index)
         c[col] = np.where(known.isna(), draw, known.fillna(0)).astype(int)
-    _times(c, rng, counts)
+    if SKELETON:
+        _placed_times(c, rng, counts, facts)
+    else:
+        _times(c, rng, counts)
     post.construct(c, counts, rng)
     fixed = pd.DataFrame(False, index=c.index, columns=c.columns)
     for col in facts.columns:
@@ -356,5 +425,6 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
         finish=lambda cohort, rng: post.death_causes(cohort, counts, rng),
         retime=_retime(bounds, lambda c, i, rr, last: feasible(c, bounds, i, rr, last)),
         proofs=figure1.study_proofs(spec),
+        skeleton=SKELETON,
     )
     return c, model
