@@ -323,3 +323,37 @@ def test_wudhikarn_study_proof_reads_its_facts_from_the_data_files():
     assert (facts["n"], facts["events"], facts["others"]) == (56, 37, 18)
     assert facts["cif_at_least"] == pytest.approx(0.6785)
     assert efs_cir_orders(**facts) == 0
+
+
+def test_a_proof_spares_the_p_of_its_claim():
+    """The lymphodepletion CI is proved impossible, its P is not: the P keeps its weight.
+
+    Both in the Evaluator's loss and in the covariate search's, and a missed P is never
+    labelled with the interval's proof.
+    """
+    from carbook.reconstruct.covariates import fast_targets
+    from carbook.reconstruct.engine import derive
+    from carbook.reconstruct.proofs import proofs
+    from carbook.reconstruct.targets import Evaluator
+
+    spec = load_spec("wudhikarn2021")
+    cohort = model.build(spec, np.random.default_rng(1))[0]
+    derive(spec, cohort)
+    excluded = proofs(spec.targets, cohort, ENDPOINTS)
+    proved, plain = (
+        Evaluator(spec.targets, ENDPOINTS, ex).report(cohort).set_index(["claim", "part"])
+        for ex in (excluded, {})
+    )
+    claim = "t2_lymphodepletion_hr"
+    assert (proved.loc[claim].loc[["value", "low", "high"], "loss"] == 0).all()
+    assert plain.loc[(claim, "high"), "loss"] > 0  # the impossible interval, missed
+    assert proved.loc[(claim, "p"), "loss"] > 0  # missed on this start, and still aimed at
+    assert proved.loc[(claim, "p"), "loss"] == plain.loc[(claim, "p"), "loss"]
+    assert proved.loc[(claim, "p"), "note"] == plain.loc[(claim, "p"), "note"]
+    assert proved.loc[(claim, "high"), "note"].startswith("proof:")
+    (ft,) = [
+        f
+        for f in fast_targets(spec.targets, cohort, ENDPOINTS, excluded)
+        if f.claim == "t2_lymphodepletion_hr"
+    ]
+    assert ft.weight.tolist() == [0.0, 0.0, 0.0, 1.0]

@@ -62,7 +62,22 @@ class FastTarget:
     hi: np.ndarray
     aim_lo: np.ndarray  # where each part must land (the HR: its window)
     aim_hi: np.ndarray
-    weight: float  # 0 for a target proved impossible (its met parts still guarded)
+    weight: np.ndarray  # per part; 0 for parts proved impossible (met ones still guarded)
+
+
+def proved_weights(proved: bool) -> np.ndarray:
+    """Loss weight of each part (value, low, high, p) of a target; a proof spares its P.
+
+    A proof of impossibility (:func:`carbook.reconstruct.proofs.proofs`) is about a
+    claim's estimate and interval; its P is a printed number of its own that the
+    proof does not cover, so the search still aims at it.
+
+    Examples
+    --------
+    >>> proved_weights(True).tolist(), proved_weights(False).tolist()
+    ([0.0, 0.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0])
+    """
+    return np.array([0.0, 0.0, 0.0, 1.0]) if proved else np.ones(len(PARTS))
 
 
 def _intervals(t: Target) -> tuple[np.ndarray, np.ndarray]:
@@ -100,7 +115,7 @@ def fast_targets(
         if t.claim in win.index and not win.at[t.claim, "empty"]:
             aim_lo[0], aim_hi[0] = win.at[t.claim, "window_lo"], win.at[t.claim, "window_hi"]
         rs = risk_sets(time[keep], (status[keep] == 1).astype(float))
-        weight = 0.0 if t.claim in excluded else 1.0
+        weight = proved_weights(t.claim in excluded)
         out.append(
             FastTarget(t.claim, t.params["covariate"], keep, rs, lo, hi, aim_lo, aim_hi, weight)
         )
@@ -134,8 +149,8 @@ def score(ft: FastTarget, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     got[~fit["converged"]] = np.nan
     met = _gap(got, ft.lo, ft.hi) == 0
     gap = _gap(got, ft.aim_lo, ft.aim_hi)
-    loss = np.where(gap <= 1, gap**2, 2 * gap - 1).sum(axis=1)
-    return met, ft.weight * loss
+    loss = (np.where(gap <= 1, gap**2, 2 * gap - 1) * ft.weight).sum(axis=1)
+    return met, loss
 
 
 @dataclass

@@ -304,7 +304,7 @@ class Evaluator:
         excluded_p: dict[str, str] | None = None,
     ) -> None:
         self.targets = targets
-        self.excluded = dict(excluded or {})  # claim -> reason (every part)
+        self.excluded = dict(excluded or {})  # claim -> proof (every part but the P)
         self.excluded_p = dict(excluded_p or {})  # claim -> reason (its P only)
         self.endpoints = endpoints
         self.cox: dict[tuple[str, str | None], list[Target]] = {}
@@ -322,14 +322,16 @@ class Evaluator:
         self._lo = self.parts["lo"].to_numpy()
         self._hi = self.parts["hi"].to_numpy()
         self._width = self._hi - self._lo
+        # A proof covers a claim's estimate and interval, not its P, a printed number
+        # of its own: the P keeps its weight and gets no proof note. A P outside the
+        # Wald range may still be a likelihood-ratio or score P: it keeps its weight
+        # too, and its note shows only if no test meets it.
+        pairs = list(zip(self.parts["claim"], self.parts["part"], strict=True))
         notes = [
-            self.excluded.get(c) or (self.excluded_p.get(c) if part == "p" else None)
-            for c, part in zip(self.parts["claim"], self.parts["part"], strict=True)
+            self.excluded_p.get(c) if part == "p" else self.excluded.get(c) for c, part in pairs
         ]
         self._notes = pd.Series(notes, dtype=object)
-        # a P outside the Wald range may still be a likelihood-ratio or score P: it
-        # keeps its weight, and its note shows only if no test meets it
-        self._weight = np.array([c not in self.excluded for c in self.parts["claim"]], float)
+        self._weight = np.array([c not in self.excluded or part == "p" for c, part in pairs], float)
         p_rows = self.parts[self.parts["part"] == "p"]
         self._p_interval = dict(
             zip(p_rows["claim"], zip(p_rows["lo"], p_rows["hi"], strict=True), strict=True)
