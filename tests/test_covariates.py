@@ -131,3 +131,14 @@ def test_solve_group_loses_no_met_number_and_keeps_times_and_margins(group):
         assert c.groupby("stratum")[g].value_counts().equals(margins[g])
     loss1 = _evaluate(spec, c, fts, _identity(cand_fn(c)))[1][0]
     assert moves > 0 and loss1 < loss0
+
+
+def test_disjoint_pairs_equal_the_set_rule():
+    """The vectorised test of _pairs against the per-row set rule it replaced."""
+    from carbook.reconstruct.covariates import _disjoint
+
+    rng = np.random.default_rng(0)
+    rows = rng.integers(-1, 6, (5000, 4))
+    expected = [len(set(r[r >= 0])) == (r >= 0).sum() for r in rows]
+    assert _disjoint(rows).tolist() == expected
+    assert 0 < sum(expected) < len(expected)

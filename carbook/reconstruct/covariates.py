@@ -244,10 +244,22 @@ def _pairs(cand: Candidates, order: np.ndarray, top: int) -> Candidates | None:
     a, b = np.triu_indices(len(best), 1)
     a, b = best[a], best[b]
     rows = np.stack([cand.i[a], cand.j[a], cand.i[b], cand.j[b]], axis=1)
-    ok = np.array([len(set(r[r >= 0])) == (r >= 0).sum() for r in rows])
+    ok = _disjoint(rows)
     if not ok.any():
         return None
     return a[ok], b[ok]
+
+
+def _disjoint(rows: np.ndarray) -> np.ndarray:
+    """Per row: no row index (>= 0; -1 is a flip's missing partner) occurs twice.
+
+    Examples
+    --------
+    >>> _disjoint(np.array([[0, 1, 2, 3], [0, 1, 1, 3], [4, -1, 5, -1], [4, -1, 4, -1]])).tolist()
+    [True, False, True, False]
+    """
+    a, b = np.triu_indices(rows.shape[1], 1)
+    return ~((rows[:, a] >= 0) & (rows[:, a] == rows[:, b])).any(axis=1)
 
 
 def _pair_columns(spec, cohort, cov, cand, a, b) -> np.ndarray:
