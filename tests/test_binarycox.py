@@ -163,3 +163,47 @@ def test_columns_not_zero_one_are_each_fitted():
     assert binarycox._distinct(rs, x) is None
     assert binarycox._distinct(rs, x[:, :2]) is None  # fewer than three columns
     assert binarycox._distinct(rs, x[:, [0, 1, 1]])[0].tolist() == [0, 0]  # two kept
+
+
+def _newton_every_column(beta, start, converged, args, max_iter, tol):
+    """binarycox._newton as it was before it evaluated only the moving columns."""
+    from carbook.reconstruct import binarycox
+
+    loglik, score, info = start
+    for _ in range(max_iter):
+        step = np.where(converged, 0.0, score / np.where(info > 0, info, np.inf))
+        new = binarycox._terms(beta + step, *args)
+        for _half in range(binarycox.HALVINGS):
+            worse = new[0] < loglik - 1e-12
+            if not worse.any():
+                break
+            step = np.where(worse, step / 2, step)
+            new = binarycox._terms(beta + step, *args)
+        beta = beta + step
+        converged = converged | (np.abs(step) < tol * np.maximum(1, np.abs(beta)))
+        loglik, score, info = new
+        if converged.all():
+            break
+    return beta, loglik, info, converged
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_newton_on_moving_columns_equals_newton_on_every_column(seed, monkeypatch):
+    from carbook.reconstruct import binarycox
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 90))
+    t = rng.integers(1, int(rng.integers(3, 60)), n).astype(float)
+    e = (rng.random(n) < rng.uniform(0.3, 0.95)).astype(int)
+    e[0] = 1
+    rs = risk_sets(t, e)
+    x = (rng.random((n, 300)) < rng.uniform(0.02, 0.98, 300)).astype(float)
+    x[:, 0], x[:, 1], x[:, 2], x[:, 3] = 0, 1, e, 1 - e  # NA, NA, +inf, -inf
+    for cols in (x, x[:, :1], x[:, 2:3], x[:, [2, 5]], x[:, :4]):
+        for max_iter in (30, 2):
+            fast = binarycox._fit(rs, cols, max_iter, 1e-10)
+            monkeypatch.setattr(binarycox, "_newton", _newton_every_column)
+            ref = binarycox._fit(rs, cols, max_iter, 1e-10)
+            monkeypatch.undo()
+            for key in ref:
+                np.testing.assert_array_equal(fast[key], ref[key], strict=True)
