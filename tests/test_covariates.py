@@ -142,3 +142,22 @@ def test_disjoint_pairs_equal_the_set_rule():
     expected = [len(set(r[r >= 0])) == (r >= 0).sum() for r in rows]
     assert _disjoint(rows).tolist() == expected
     assert 0 < sum(expected) < len(expected)
+
+
+@pytest.mark.parametrize("rows", [3, 8, 56, 112, 200])
+def test_kinds_partition_columns_as_numpy_unique(rows):
+    """The packed-bits grouping of _evaluate against np.unique(axis=1) it replaced."""
+    from carbook.reconstruct.covariates import _kinds
+
+    rng = np.random.default_rng(rows)
+    base = (rng.random((rows, 40)) < 0.5).astype(float)
+    wide = base[:, rng.integers(0, 40, 500)]
+    for key in (wide, np.vstack([base[:, :30], base[:, 10:]]).T[:rows]):
+        for k in (key, np.where(key == 1, 2.5, key)):  # 0/1, and not 0/1 (np.unique itself)
+            first, back = _kinds(k)
+            _, ref_first, ref_back = np.unique(k, axis=1, return_index=True, return_inverse=True)
+            ref_back = ref_back.ravel()
+            assert len(first) == len(ref_first)
+            np.testing.assert_array_equal(k[:, first][:, back], k)
+            same, ref_same = back[:, None] == back[None, :], ref_back[:, None] == ref_back[None, :]
+            assert (same == ref_same).all()
