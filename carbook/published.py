@@ -7,6 +7,7 @@ precision: a published 13.1 stands for any value in [13.05, 13.15).
 
 from __future__ import annotations
 
+import io
 import math
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -231,9 +232,13 @@ def studies() -> list[str]:
     return sorted(p.parent.name for p in DATA_DIR.glob("*/published.csv"))
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+#: validated registries by (path, file bytes): a registry is validated once per content
+_LOADED: dict[tuple[str, bytes], pd.DataFrame] = {}
+
+
+def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
         raise ValueError(f"{path}: malformed CSV ({err})") from err
     if list(raw.columns) != COLUMNS:
@@ -279,7 +284,11 @@ def load_published(study: str | None = None) -> pd.DataFrame:
     path = DATA_DIR / study / "published.csv"
     if not path.is_file():
         raise ValueError(f"unknown study {study!r}: no {path}; known: {studies()}")
-    raw = _read_csv(path)
+    data = path.read_bytes()
+    hit = _LOADED.get((str(path), data))  # cached by content: an edited file is read again
+    if hit is not None:
+        return hit.copy(deep=True)
+    raw = _read_csv(path, data)
     try:
         df = SCHEMA.validate(raw, lazy=True)
     except pa.errors.SchemaErrors as err:
@@ -289,4 +298,5 @@ def load_published(study: str | None = None) -> pd.DataFrame:
         raise ValueError(f"{path} breaks the registry schema:\n{cases.to_string()}") from None
     df.insert(0, "study", study)
     df["precision"] = [10.0 ** -decimals(v) for v in df["value"]]
+    _LOADED[(str(path), data)] = df.copy(deep=True)
     return df

@@ -93,3 +93,117 @@ def test_hoisted_terms_equal_the_original_terms_bit_for_bit(seed):
         old = _terms_before(beta, nn, n1, d, d1, f, xs_sum)
         for a, b in zip(new, old, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def _class_mates(rng, t, e, x):
+    """Columns with the ones of ``x`` moved among rows of the same class (same fit)."""
+    from carbook.reconstruct.exhaustive import equivalence_classes
+
+    labels = equivalence_classes(t, e)
+    out = x.copy()
+    for c in np.unique(labels):
+        rows = np.flatnonzero(labels == c)
+        for j in range(out.shape[1]):
+            out[rows, j] = out[rng.permutation(rows), j]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_distinct_columns_fitted_once_give_the_same_bits_as_every_column(seed):
+    """The fast path (each kind of column fitted once) against fitting every column."""
+    from carbook.reconstruct import binarycox
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(6, 140))  # above ~50 rows the codes take several words
+    t = rng.integers(1, int(rng.integers(3, 200)), n).astype(float)
+    e = (rng.random(n) < rng.uniform(0.3, 0.9)).astype(int)
+    e[0] = 1
+    rs = risk_sets(t, e)
+    base = (rng.random((n, 30)) < rng.uniform(0.02, 0.98, 30)).astype(float)
+    base[:, 0], base[:, 1] = 0, 1  # constant columns: R's NA
+    base[:, 2] = e  # every death carries it: runs to infinity
+    x = np.hstack([base, base[:, ::-1], _class_mates(rng, t, e, base)])
+    x = x[:, rng.permutation(x.shape[1])]
+    assert binarycox._distinct(rs, x) is not None
+    for cols in (x, x[:, :3], x[:, [4, 4, 4]], base):
+        fast, ref = binary_cox(rs, cols), binarycox._fit(rs, cols, 30, 1e-10)
+        assert fast.keys() == ref.keys()
+        for key in ref:
+            assert fast[key].dtype == ref[key].dtype
+            np.testing.assert_array_equal(fast[key], ref[key], strict=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_equal_class_codes_mean_equal_counts(seed):
+    from carbook.reconstruct import binarycox
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(6, 140))
+    t = rng.integers(1, 30, n).astype(float)
+    e = (rng.random(n) < 0.6).astype(int)
+    e[0] = 1
+    rs = risk_sets(t, e)
+    x = (rng.random((n, 400)) < 0.5).astype(float)
+    x = np.hstack([x, _class_mates(rng, t, e, x)])
+    codes = x.T @ rs.weights
+    assert (codes < binarycox.WORD).all() and (codes == np.round(codes)).all()
+    n1, d1 = binarycox._counts(rs, x)
+    same = (codes[:, None, :] == codes[None, :, :]).all(axis=2)
+    a, b = np.nonzero(same)
+    assert (n1[:, a] == n1[:, b]).all() and (d1[:, a] == d1[:, b]).all()
+    assert same[np.arange(400), np.arange(400) + 400].all()  # class mates share codes
+
+
+def test_columns_not_zero_one_are_each_fitted():
+    from carbook.reconstruct import binarycox
+
+    rs = risk_sets(np.array([1.0, 2, 3, 4, 5, 6]), np.array([1, 1, 1, 1, 0, 1]))
+    x = np.array([[0, 1, 0, 1, 1, 0]] * 3, float).T
+    x[0, 2] = 2.0
+    assert binarycox._distinct(rs, x) is None
+    assert binarycox._distinct(rs, x[:, :2]) is None  # fewer than three columns
+    assert binarycox._distinct(rs, x[:, [0, 1, 1]])[0].tolist() == [0, 0]  # two kept
+
+
+def _newton_every_column(beta, start, converged, args, max_iter, tol):
+    """binarycox._newton as it was before it evaluated only the moving columns."""
+    from carbook.reconstruct import binarycox
+
+    loglik, score, info = start
+    for _ in range(max_iter):
+        step = np.where(converged, 0.0, score / np.where(info > 0, info, np.inf))
+        new = binarycox._terms(beta + step, *args)
+        for _half in range(binarycox.HALVINGS):
+            worse = new[0] < loglik - 1e-12
+            if not worse.any():
+                break
+            step = np.where(worse, step / 2, step)
+            new = binarycox._terms(beta + step, *args)
+        beta = beta + step
+        converged = converged | (np.abs(step) < tol * np.maximum(1, np.abs(beta)))
+        loglik, score, info = new
+        if converged.all():
+            break
+    return beta, loglik, info, converged
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_newton_on_moving_columns_equals_newton_on_every_column(seed, monkeypatch):
+    from carbook.reconstruct import binarycox
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 90))
+    t = rng.integers(1, int(rng.integers(3, 60)), n).astype(float)
+    e = (rng.random(n) < rng.uniform(0.3, 0.95)).astype(int)
+    e[0] = 1
+    rs = risk_sets(t, e)
+    x = (rng.random((n, 300)) < rng.uniform(0.02, 0.98, 300)).astype(float)
+    x[:, 0], x[:, 1], x[:, 2], x[:, 3] = 0, 1, e, 1 - e  # NA, NA, +inf, -inf
+    for cols in (x, x[:, :1], x[:, 2:3], x[:, [2, 5]], x[:, :4]):
+        for max_iter in (30, 2):
+            fast = binarycox._fit(rs, cols, max_iter, 1e-10)
+            monkeypatch.setattr(binarycox, "_newton", _newton_every_column)
+            ref = binarycox._fit(rs, cols, max_iter, 1e-10)
+            monkeypatch.undo()
+            for key in ref:
+                np.testing.assert_array_equal(fast[key], ref[key], strict=True)

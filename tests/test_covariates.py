@@ -131,3 +131,33 @@ def test_solve_group_loses_no_met_number_and_keeps_times_and_margins(group):
         assert c.groupby("stratum")[g].value_counts().equals(margins[g])
     loss1 = _evaluate(spec, c, fts, _identity(cand_fn(c)))[1][0]
     assert moves > 0 and loss1 < loss0
+
+
+def test_disjoint_pairs_equal_the_set_rule():
+    """The vectorised test of _pairs against the per-row set rule it replaced."""
+    from carbook.reconstruct.covariates import _disjoint
+
+    rng = np.random.default_rng(0)
+    rows = rng.integers(-1, 6, (5000, 4))
+    expected = [len(set(r[r >= 0])) == (r >= 0).sum() for r in rows]
+    assert _disjoint(rows).tolist() == expected
+    assert 0 < sum(expected) < len(expected)
+
+
+@pytest.mark.parametrize("rows", [3, 8, 56, 112, 200])
+def test_kinds_partition_columns_as_numpy_unique(rows):
+    """The packed-bits grouping of _evaluate against np.unique(axis=1) it replaced."""
+    from carbook.reconstruct.covariates import _kinds
+
+    rng = np.random.default_rng(rows)
+    base = (rng.random((rows, 40)) < 0.5).astype(float)
+    wide = base[:, rng.integers(0, 40, 500)]
+    for key in (wide, np.vstack([base[:, :30], base[:, 10:]]).T[:rows]):
+        for k in (key, np.where(key == 1, 2.5, key)):  # 0/1, and not 0/1 (np.unique itself)
+            first, back = _kinds(k)
+            _, ref_first, ref_back = np.unique(k, axis=1, return_index=True, return_inverse=True)
+            ref_back = ref_back.ravel()
+            assert len(first) == len(ref_first)
+            np.testing.assert_array_equal(k[:, first][:, back], k)
+            same, ref_same = back[:, None] == back[None, :], ref_back[:, None] == ref_back[None, :]
+            assert (same == ref_same).all()

@@ -89,3 +89,45 @@ def test_cox_batch_arrays_equals_cox_batch_as_the_evaluator_called_it(seed, n, p
     new = sv.cox_batch_arrays(time, status.astype(int), x)
     for col in ("coef", "se", "p_wald", "p_lr", "p_score", "hr", "lower", "upper"):
         np.testing.assert_array_equal(new[col], old[col].to_numpy(), err_msg=col)
+
+
+def _same_before(a: np.ndarray, b: np.ndarray) -> bool:
+    """targets._same as it was before it compared bytes first (the reference)."""
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    if a.dtype.kind == "f":
+        return bool(np.array_equal(a, b, equal_nan=True))
+    return bool(np.array_equal(a, b))
+
+
+def test_same_compares_bytes_first_with_the_same_answers():
+    from carbook.reconstruct.targets import _same
+
+    rng = np.random.default_rng(0)
+    x = np.round(rng.normal(0, 3, 56), 2)
+    x[[3, 9]] = np.nan
+    x[5] = 0.0
+    other_nan = x.copy()
+    other_nan[3] = np.frombuffer(np.uint64(0x7FF8000000000001).tobytes(), float)[0]
+    zeros = x.copy()
+    zeros[5] = -0.0
+    changed = x.copy()
+    changed[7] += 0.01
+    ints = rng.integers(0, 2, 56)
+    objects = np.array([np.nan, "a", 1.0], dtype=object)
+    pairs = [
+        (x, x.copy()),
+        (x, other_nan),  # another NaN payload: equal
+        (x, zeros),  # -0.0 and 0.0: equal
+        (x, changed),
+        (x, x.astype(np.float32)),
+        (x, x[:-1]),
+        (ints, ints.copy()),
+        (ints, 1 - ints),
+        (ints.astype(bool), ints.astype(bool)),
+        (objects, objects.copy()),  # NaN objects: not equal, as numpy says
+        (objects, objects),
+    ]
+    for a, b in pairs:
+        assert _same(a, b) == _same_before(a, b), (a.dtype, b.dtype)
+    assert [_same(a, b) for a, b in pairs[:4]] == [True, True, True, False]

@@ -6,6 +6,7 @@ silently dropped.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -55,12 +56,48 @@ COUNTS_SCHEMA = pa.DataFrameSchema(
 )
 
 
+#: validated frames by (path, schema, file bytes): a file is validated once per content
+_VALIDATED: dict[tuple[str, int, bytes], tuple[pa.DataFrameSchema, pd.DataFrame]] = {}
+
+
 def _validate(schema: pa.DataFrameSchema, df: pd.DataFrame, path: Path) -> pd.DataFrame:
     try:
         return schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases[["column", "check", "index", "failure_case"]]
         raise ValueError(f"{path} breaks its schema (index 0 = line 2):\n{cases}") from None
+
+
+def _read_validated(path: Path, schema: pa.DataFrameSchema, prepare=None) -> pd.DataFrame:
+    """``path`` read as text columns (``prepare``-d), validated; a copy, cached by content.
+
+    A search calls the loaders many times per run; pandera's checks cost ~60 ms a
+    file. The key is the file's bytes (not its time stamp), so an edited file is
+    always validated again; a file that breaks ``schema`` raises every time (errors
+    are not cached). Callers get their own copy to modify.
+    """
+    data = path.read_bytes()
+    key = (str(path), id(schema), data)
+    hit = _VALIDATED.get(key)
+    if hit is not None and hit[0] is schema:
+        return hit[1].copy(deep=True)
+    try:
+        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path}: malformed CSV ({err})") from err
+    df = _validate(schema, raw if prepare is None else prepare(raw, path), path)
+    _VALIDATED[key] = (schema, df.copy(deep=True))
+    return df
+
+
+def _count_columns(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    for col in ("count", "denominator"):
+        if col in raw:
+            bad = ~raw[col].str.fullmatch(r"\d*")
+            if bad.any():
+                raise ValueError(f"{path}, line {int(bad.idxmax()) + 2}: {col} not a count")
+            raw[col] = pd.to_numeric(raw[col].replace("", None)).astype("Int64")
+    return raw
 
 
 def load_counts(study: str) -> pd.DataFrame:
@@ -87,14 +124,7 @@ def load_counts(study: str) -> pd.DataFrame:
     path = DATA_DIR / study / "counts.csv"
     if not path.is_file():
         raise ValueError(f"no counts file for study {study!r}: {path}")
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for col in ("count", "denominator"):
-        if col in raw:
-            bad = ~raw[col].str.fullmatch(r"\d*")
-            if bad.any():
-                raise ValueError(f"{path}, line {int(bad.idxmax()) + 2}: {col} not a count")
-            raw[col] = pd.to_numeric(raw[col].replace("", None)).astype("Int64")
-    df = _validate(COUNTS_SCHEMA, raw, path)
+    df = _read_validated(path, COUNTS_SCHEMA, _count_columns)
     claims = set(load_published(study)["id"])
     refs = set(df["count_claim"]) | set(df["percent_claim"])
     unknown = sorted(refs - claims - {""})
@@ -191,8 +221,4 @@ def read_study_csv(study: str, name: str, schema: pa.DataFrameSchema) -> pd.Data
     path = DATA_DIR / study / name
     if not path.is_file():
         raise ValueError(f"missing data file {path}")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as err:
-        raise ValueError(f"{path}: malformed CSV ({err})") from err
-    return _validate(schema, raw, path)
+    return _read_validated(path, schema)

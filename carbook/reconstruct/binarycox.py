@@ -27,6 +27,8 @@ from carbook.survival import _efron
 __all__ = ["RiskSets", "binary_cox", "risk_sets"]
 
 HALVINGS = 20
+#: a code word of :func:`_class_weights` stays below this: float sums of its integers are exact
+WORD = 2.0**52
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class RiskSets:
     deaths: np.ndarray  # D per event time
     k: np.ndarray  # event time of each death
     frac: np.ndarray  # Efron's j / D of each death
+    weights: np.ndarray  # (n, words): x.T @ weights codes a 0/1 column (see _class_weights)
 
 
 def risk_sets(time: np.ndarray, event: np.ndarray) -> RiskSets:
@@ -67,7 +70,64 @@ def risk_sets(time: np.ndarray, event: np.ndarray) -> RiskSets:
         deaths=np.bincount(o["k"]),
         k=o["k"],
         frac=o["frac"],
+        weights=_class_weights(np.asarray(time, float), np.asarray(event, float)),
     )
+
+
+def _class_weights(time: np.ndarray, event: np.ndarray) -> np.ndarray:
+    """(n, words) weights that code a 0/1 column by its ones in each class of rows.
+
+    Rows of a class contribute alike to the fit: event rows at the same time, and
+    censored rows in the same risk sets (censored after the same number of event
+    times), as :func:`carbook.reconstruct.exhaustive.equivalence_classes`. A column
+    with ``c_j`` ones in class ``j`` gets the mixed-radix code ``sum_j c_j r_j``
+    (radix ``r_j`` = product of ``size + 1`` of the classes before ``j`` in its word),
+    so two columns share every code word only if they have the same ones per class,
+    hence the same counts ``N1`` and ``D1`` at every death. A word's codes stay below
+    :data:`WORD`, so ``x.T @ weights`` sums integers exactly in floating point.
+
+    Examples
+    --------
+    >>> _class_weights(np.array([1.0, 2, 2, 5, 9]), np.array([1, 1, 1, 0, 0])).ravel().tolist()
+    [1.0, 2.0, 2.0, 6.0, 6.0]
+    """
+    etimes = np.unique(time[event == 1])
+    key = np.where(
+        event == 1,
+        np.searchsorted(etimes, time),
+        len(etimes) + np.searchsorted(etimes, time, side="right"),
+    )
+    _, label, sizes = np.unique(key, return_inverse=True, return_counts=True)
+    word, radix = np.zeros(len(sizes), int), np.ones(len(sizes))
+    w, product = 0, 1.0
+    for j, size in enumerate(sizes):
+        if product * (size + 1) > WORD:
+            w, product = w + 1, 1.0
+        word[j], radix[j] = w, product
+        product *= size + 1
+    weights = np.zeros((len(time), w + 1))
+    weights[np.arange(len(time)), word[label.ravel()]] = radix[label.ravel()]
+    return weights
+
+
+def _distinct(rs: RiskSets, x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(first, back): one column of each kind in ``x``, and the kind of every column.
+
+    Columns with the same ones per class (see :func:`_class_weights`) have the same
+    fit. None (fit every column) for fewer than three columns, for a column that is
+    not 0/1, or when every column is distinct. At least two columns are kept, since
+    numpy sums a lone column in another order than a column among others.
+    """
+    if x.ndim != 2 or x.shape[1] < 3 or not ((x == 0) | (x == 1)).all():
+        return None
+    codes = x.T @ rs.weights
+    if codes.shape[1] == 1:
+        _, first, back = np.unique(codes[:, 0], return_index=True, return_inverse=True)
+    else:
+        _, first, back = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    if len(first) == x.shape[1]:
+        return None
+    return np.repeat(first, 2) if len(first) == 1 else first, back.ravel()
 
 
 def _counts(rs: RiskSets, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -135,6 +195,15 @@ def binary_cox(
     (-0.273948, True)
     """
     x = np.asarray(x, float)
+    distinct = _distinct(rs, x)
+    if distinct is None:
+        return _fit(rs, x, max_iter, tol)
+    first, back = distinct  # each kind of column fitted once: the same bits (tested)
+    return {key: value[back] for key, value in _fit(rs, x[:, first], max_iter, tol).items()}
+
+
+def _fit(rs: RiskSets, x: np.ndarray, max_iter: int, tol: float) -> dict[str, np.ndarray]:
+    """:func:`binary_cox` on every column of ``x``."""
     n1, d1 = _counts(rs, x)
     n, d = rs.at_risk[rs.k][:, None], rs.deaths[rs.k][:, None]
     f = rs.frac[:, None]
@@ -162,20 +231,62 @@ def binary_cox(
 
 
 def _newton(beta, start, converged, args, max_iter, tol):
-    """Vectorised Newton-Raphson with step halving (as ``_efron._batch_loop``)."""
-    loglik, score, info = start
+    """Vectorised Newton-Raphson with step halving (as ``_efron._batch_loop``).
+
+    Each column's iterations depend on that column alone, and a converged column
+    (step 0) or one not worse (step kept) would be recomputed to the same bits, so
+    only the columns still moving are evaluated (:func:`_subset`), at least two
+    together since numpy sums a lone column in another order. Tested bit for bit
+    against evaluating every column (``_newton_every_column`` in the tests).
+    """
+    beta, converged = beta.copy(), converged.copy()
+    loglik, score, info = (a.copy() for a in start)
     for _ in range(max_iter):
-        step = np.where(converged, 0.0, score / np.where(info > 0, info, np.inf))
-        new = _terms(beta + step, *args)
+        cols = _subset(~converged)
+        if cols is None:
+            break
+        sub = _columns(args, cols)
+        b, ll = beta[cols], loglik[cols]
+        step = np.where(
+            converged[cols], 0.0, score[cols] / np.where(info[cols] > 0, info[cols], np.inf)
+        )
+        new = _terms(b + step, *sub)
         for _half in range(HALVINGS):
-            worse = new[0] < loglik - 1e-12
+            worse = new[0] < ll - 1e-12
             if not worse.any():
                 break
             step = np.where(worse, step / 2, step)
-            new = _terms(beta + step, *args)
-        beta = beta + step
-        converged = converged | (np.abs(step) < tol * np.maximum(1, np.abs(beta)))
-        loglik, score, info = new
+            redo = _subset(worse)
+            part = _terms(b[redo] + step[redo], *_columns(sub, redo))
+            for whole, value in zip(new, part, strict=True):
+                whole[redo] = value
+        b = b + step
+        beta[cols] = b
+        converged[cols] |= np.abs(step) < tol * np.maximum(1, np.abs(b))
+        loglik[cols], score[cols], info[cols] = new
         if converged.all():
             break
     return beta, loglik, info, converged
+
+
+def _subset(moving: np.ndarray) -> np.ndarray | None:
+    """Indices of the ``moving`` columns, padded to two with a still one (None: none move)."""
+    cols = np.flatnonzero(moving)
+    if len(cols) == 0:
+        return None
+    if len(cols) == 1 and len(moving) > 1:
+        cols = np.sort(np.append(cols, np.flatnonzero(~moving)[0]))
+    return cols
+
+
+def _columns(args: tuple, cols: np.ndarray) -> tuple:
+    """The arguments of :func:`_terms` for columns ``cols`` only (``f`` is shared).
+
+    C-ordered, as the originals: numpy sums a Fortran-ordered ``a[:, cols]`` (what
+    that indexing returns) down its columns pairwise, in another order.
+    """
+    n1, d1, f, n0, d0, r1, xs_sum = args
+    if len(cols) == len(xs_sum):  # every column, in order: no copies
+        return args
+    n1, d1, n0, d0, r1 = (np.take(a, cols, axis=1) for a in (n1, d1, n0, d0, r1))
+    return n1, d1, f, n0, d0, r1, xs_sum[cols]

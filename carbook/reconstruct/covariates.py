@@ -235,6 +235,33 @@ def _apply(spec: Spec, cohort: pd.DataFrame, ch: list[Change]) -> list[Change]:
     return old
 
 
+def _kinds(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, back): one of each distinct column of ``key``, and each column's kind.
+
+    The partition of ``np.unique(key, axis=1)``; for 0/1 columns it sorts their bits
+    packed into 64-bit words instead of rows of floats. Which column stands for a
+    kind, and the order of the kinds, may differ; a kind's fit does not.
+
+    Examples
+    --------
+    >>> first, back = _kinds(np.array([[0.0, 1, 0, 1], [1, 0, 1, 0]]))
+    >>> first[back].tolist()
+    [0, 1, 0, 1]
+    """
+    if not ((key == 0) | (key == 1)).all():
+        _, first, back = np.unique(key, axis=1, return_index=True, return_inverse=True)
+        return first, back.ravel()
+    bits = np.packbits(key.astype(np.uint8), axis=0)
+    pad = -bits.shape[0] % 8
+    words = np.ascontiguousarray(np.vstack([bits, np.zeros((pad, bits.shape[1]), np.uint8)]).T)
+    words = words.view(np.uint64)
+    if words.shape[1] == 1:
+        _, first, back = np.unique(words[:, 0], return_index=True, return_inverse=True)
+    else:
+        _, first, back = np.unique(words, axis=0, return_index=True, return_inverse=True)
+    return first, back.ravel()
+
+
 def _evaluate(spec, cohort, fts, cand) -> tuple[np.ndarray, np.ndarray]:
     """(met (M, parts), loss (M,)) of every candidate on the group's fast targets.
 
@@ -242,8 +269,7 @@ def _evaluate(spec, cohort, fts, cand) -> tuple[np.ndarray, np.ndarray]:
     45 and 30 or 50 and 30 for age > 40) are fitted once.
     """
     xs = [columns(spec, cohort, ft.covariate, cand) for ft in fts]
-    key = np.vstack(xs)
-    _, first, back = np.unique(key, axis=1, return_index=True, return_inverse=True)
+    first, back = _kinds(np.vstack(xs))
     mets, loss = [], np.zeros(len(first))
     for ft, x in zip(fts, xs, strict=True):
         met, lo = score(ft, x[:, first])
@@ -259,10 +285,22 @@ def _pairs(cand: Candidates, order: np.ndarray, top: int) -> Candidates | None:
     a, b = np.triu_indices(len(best), 1)
     a, b = best[a], best[b]
     rows = np.stack([cand.i[a], cand.j[a], cand.i[b], cand.j[b]], axis=1)
-    ok = np.array([len(set(r[r >= 0])) == (r >= 0).sum() for r in rows])
+    ok = _disjoint(rows)
     if not ok.any():
         return None
     return a[ok], b[ok]
+
+
+def _disjoint(rows: np.ndarray) -> np.ndarray:
+    """Per row: no row index (>= 0; -1 is a flip's missing partner) occurs twice.
+
+    Examples
+    --------
+    >>> _disjoint(np.array([[0, 1, 2, 3], [0, 1, 1, 3], [4, -1, 5, -1], [4, -1, 4, -1]])).tolist()
+    [True, False, True, False]
+    """
+    a, b = np.triu_indices(rows.shape[1], 1)
+    return ~((rows[:, a] >= 0) & (rows[:, a] == rows[:, b])).any(axis=1)
 
 
 def _pair_columns(spec, cohort, cov, cand, a, b) -> np.ndarray:

@@ -277,9 +277,16 @@ def _inputs(t: Target) -> list[tuple[str, str]]:
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal shape, dtype and values (NaN equal to NaN in float arrays)."""
+    """Equal shape, dtype and values (NaN equal to NaN in float arrays).
+
+    Equal bytes of a numeric array mean equal values (NaN payloads included), the
+    common case in a search, so they are compared first; otherwise numpy decides
+    (-0.0 equals 0.0, any NaN equals any NaN).
+    """
     if a.dtype != b.dtype or a.shape != b.shape:
         return False
+    if a.dtype.kind in "biuf" and a.tobytes() == b.tobytes():
+        return True
     if a.dtype.kind == "f":
         return bool(np.array_equal(a, b, equal_nan=True))
     return bool(np.array_equal(a, b))
