@@ -8,6 +8,7 @@ cell is there for every such chapter and that, in a live kernel, it passes on
 explorers that redraw and fails on one that does not.
 """
 
+import ast
 from pathlib import Path
 
 import nbformat
@@ -69,7 +70,8 @@ def test_move_cell_passes_in_a_live_kernel_when_every_control_redraws():
     nb = _run(EXPLORERS, MOVE_CELL.format(expected=2))
     (out,) = nb.cells[-1].outputs
     assert out["output_type"] == "execute_result"
-    assert out["data"]["text/plain"] == "['k', 'group']"
+    # Explorer.instances() comes from a WeakSet: any order
+    assert sorted(ast.literal_eval(out["data"]["text/plain"])) == ["group", "k"]
 
 
 def test_move_cell_fails_in_a_live_kernel_on_a_control_that_redraws_nothing():
