@@ -73,16 +73,21 @@ def _terms_before(beta, n, n1, d, d1, f, xs_sum):
     return loglik, xs_sum - p.sum(axis=0), (p * (1 - p)).sum(axis=0)
 
 
+def _tied(rng, n_lo: int, n_hi: int, t_hi: int, p_event: float):
+    """Random tied integer times with at least one event: (n, time, event, risk sets)."""
+    n = int(rng.integers(n_lo, n_hi))
+    t = rng.integers(1, t_hi, n).astype(float)
+    e = (rng.random(n) < p_event).astype(int)
+    e[0] = 1
+    return n, t, e, risk_sets(t, e)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_hoisted_terms_equal_the_original_terms_bit_for_bit(seed):
     from carbook.reconstruct import binarycox
 
     rng = np.random.default_rng(seed)
-    n = int(rng.integers(8, 70))
-    t = rng.integers(1, 12, n).astype(float)
-    e = (rng.random(n) < 0.7).astype(int)
-    e[0] = 1
-    rs = risk_sets(t, e)
+    n, _, _, rs = _tied(rng, 8, 70, 12, 0.7)
     x = (rng.random((n, 50)) < rng.uniform(0.05, 0.95, 50)).astype(float)
     n1, d1 = binarycox._counts(rs, x)
     nn, d, f = rs.at_risk[rs.k][:, None], rs.deaths[rs.k][:, None], rs.frac[:, None]
@@ -97,7 +102,7 @@ def test_hoisted_terms_equal_the_original_terms_bit_for_bit(seed):
 
 def _class_mates(rng, t, e, x):
     """Columns with the ones of ``x`` moved among rows of the same class (same fit)."""
-    from carbook.reconstruct.exhaustive import equivalence_classes
+    from carbook.reconstruct.binarycox import equivalence_classes
 
     labels = equivalence_classes(t, e)
     out = x.copy()
@@ -138,11 +143,7 @@ def test_equal_class_codes_mean_equal_counts(seed):
     from carbook.reconstruct import binarycox
 
     rng = np.random.default_rng(seed)
-    n = int(rng.integers(6, 140))
-    t = rng.integers(1, 30, n).astype(float)
-    e = (rng.random(n) < 0.6).astype(int)
-    e[0] = 1
-    rs = risk_sets(t, e)
+    n, t, e, rs = _tied(rng, 6, 140, 30, 0.6)
     x = (rng.random((n, 400)) < 0.5).astype(float)
     x = np.hstack([x, _class_mates(rng, t, e, x)])
     codes = x.T @ rs.weights

@@ -24,7 +24,7 @@ from scipy import special
 
 from carbook.survival import _efron
 
-__all__ = ["RiskSets", "binary_cox", "risk_sets"]
+__all__ = ["RiskSets", "binary_cox", "equivalence_classes", "risk_sets"]
 
 HALVINGS = 20
 #: a code word of :func:`_class_weights` stays below this: float sums of its integers are exact
@@ -74,12 +74,32 @@ def risk_sets(time: np.ndarray, event: np.ndarray) -> RiskSets:
     )
 
 
+def equivalence_classes(time: np.ndarray, event: np.ndarray) -> np.ndarray:
+    """Class label per row: rows with the same label contribute alike to a Cox fit.
+
+    An event row's class is its time; a censored row's is the number of event
+    times at or before its time (the risk sets it is in).
+
+    Examples
+    --------
+    >>> equivalence_classes(np.array([1.0, 2, 2, 5, 9]), np.array([1, 1, 1, 0, 0])).tolist()
+    [0, 1, 1, 2, 2]
+    """
+    etimes = np.unique(time[event == 1])
+    key = np.where(
+        event == 1,
+        np.searchsorted(etimes, time),
+        len(etimes) + np.searchsorted(etimes, time, side="right"),
+    )
+    return np.unique(key, return_inverse=True)[1].ravel()
+
+
 def _class_weights(time: np.ndarray, event: np.ndarray) -> np.ndarray:
     """(n, words) weights that code a 0/1 column by its ones in each class of rows.
 
     Rows of a class contribute alike to the fit: event rows at the same time, and
     censored rows in the same risk sets (censored after the same number of event
-    times), as :func:`carbook.reconstruct.exhaustive.equivalence_classes`. A column
+    times), as :func:`equivalence_classes`. A column
     with ``c_j`` ones in class ``j`` gets the mixed-radix code ``sum_j c_j r_j``
     (radix ``r_j`` = product of ``size + 1`` of the classes before ``j`` in its word),
     so two columns share every code word only if they have the same ones per class,
@@ -91,13 +111,8 @@ def _class_weights(time: np.ndarray, event: np.ndarray) -> np.ndarray:
     >>> _class_weights(np.array([1.0, 2, 2, 5, 9]), np.array([1, 1, 1, 0, 0])).ravel().tolist()
     [1.0, 2.0, 2.0, 6.0, 6.0]
     """
-    etimes = np.unique(time[event == 1])
-    key = np.where(
-        event == 1,
-        np.searchsorted(etimes, time),
-        len(etimes) + np.searchsorted(etimes, time, side="right"),
-    )
-    _, label, sizes = np.unique(key, return_inverse=True, return_counts=True)
+    label = equivalence_classes(time, event)
+    sizes = np.bincount(label)
     word, radix = np.zeros(len(sizes), int), np.ones(len(sizes))
     w, product = 0, 1.0
     for j, size in enumerate(sizes):
@@ -106,7 +121,7 @@ def _class_weights(time: np.ndarray, event: np.ndarray) -> np.ndarray:
         word[j], radix[j] = w, product
         product *= size + 1
     weights = np.zeros((len(time), w + 1))
-    weights[np.arange(len(time)), word[label.ravel()]] = radix[label.ravel()]
+    weights[np.arange(len(time)), word[label]] = radix[label]
     return weights
 
 

@@ -21,6 +21,7 @@ from itertools import combinations, product
 import numpy as np
 import pandas as pd
 
+from carbook.reconstruct.binarycox import equivalence_classes
 from carbook.reconstruct.construction import derive, source_columns
 from carbook.reconstruct.covariates import FastTarget, score
 from carbook.reconstruct.spec import Spec
@@ -34,26 +35,6 @@ __all__ = [
     "n_compositions",
     "solve_small",
 ]
-
-
-def equivalence_classes(time: np.ndarray, event: np.ndarray) -> np.ndarray:
-    """Class label per row: rows with the same label contribute alike to a Cox fit.
-
-    An event row's class is its time; a censored row's is the number of event
-    times at or before its time (the risk sets it is in).
-
-    Examples
-    --------
-    >>> equivalence_classes(np.array([1.0, 2, 2, 5, 9]), np.array([1, 1, 1, 0, 0])).tolist()
-    [0, 1, 1, 2, 2]
-    """
-    etimes = np.unique(time[event == 1])
-    key = np.where(
-        event == 1,
-        np.searchsorted(etimes, time),
-        len(etimes) + np.searchsorted(etimes, time, side="right"),
-    )
-    return np.unique(key, return_inverse=True)[1].ravel()
 
 
 def compositions(sizes: list[int], k: int) -> np.ndarray:
