@@ -23,8 +23,7 @@ def copy(tmp_path, monkeypatch):
 
 def _uncached(monkeypatch, load):
     """``load()`` with empty caches: what validating the file afresh returns."""
-    monkeypatch.setattr(data, "_VALIDATED", {})
-    monkeypatch.setattr(published, "_LOADED", {})
+    monkeypatch.setattr(published, "_BY_CONTENT", {})
     return load()
 
 

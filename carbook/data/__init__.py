@@ -6,13 +6,12 @@ silently dropped.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from carbook.published import DATA_DIR, load_published
+from carbook.published import DATA_DIR, by_content, load_published, parse_csv
 
 __all__ = [
     "DATA_DIR",
@@ -56,10 +55,6 @@ COUNTS_SCHEMA = pa.DataFrameSchema(
 )
 
 
-#: validated frames by (path, schema, file bytes): a file is validated once per content
-_VALIDATED: dict[tuple[str, int, bytes], tuple[pa.DataFrameSchema, pd.DataFrame]] = {}
-
-
 def _validate(schema: pa.DataFrameSchema, df: pd.DataFrame, path: Path) -> pd.DataFrame:
     try:
         return schema.validate(df, lazy=True)
@@ -69,25 +64,17 @@ def _validate(schema: pa.DataFrameSchema, df: pd.DataFrame, path: Path) -> pd.Da
 
 
 def _read_validated(path: Path, schema: pa.DataFrameSchema, prepare=None) -> pd.DataFrame:
-    """``path`` read as text columns (``prepare``-d), validated; a copy, cached by content.
+    """``path`` read as text columns (``prepare``-d) and validated, once per file content.
 
-    A search calls the loaders many times per run; pandera's checks cost ~60 ms a
-    file. The key is the file's bytes (not its time stamp), so an edited file is
-    always validated again; a file that breaks ``schema`` raises every time (errors
-    are not cached). Callers get their own copy to modify.
+    See :func:`carbook.published.by_content`: callers get a copy; a file that breaks
+    ``schema`` raises every time.
     """
-    data = path.read_bytes()
-    key = (str(path), id(schema), data)
-    hit = _VALIDATED.get(key)
-    if hit is not None and hit[0] is schema:
-        return hit[1].copy(deep=True)
-    try:
-        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise ValueError(f"{path}: malformed CSV ({err})") from err
-    df = _validate(schema, raw if prepare is None else prepare(raw, path), path)
-    _VALIDATED[key] = (schema, df.copy(deep=True))
-    return df
+
+    def build(data: bytes) -> pd.DataFrame:
+        raw = parse_csv(path, data)
+        return _validate(schema, raw if prepare is None else prepare(raw, path), path)
+
+    return by_content(path, schema, build)
 
 
 def _count_columns(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
