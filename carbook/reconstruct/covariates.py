@@ -37,7 +37,7 @@ from carbook.reconstruct.binarycox import RiskSets, binary_cox, risk_sets
 from carbook.reconstruct.construction import Change, derive, source_columns
 from carbook.reconstruct.proofs import windows
 from carbook.reconstruct.spec import Spec, Target
-from carbook.reconstruct.targets import Endpoints, Evaluator
+from carbook.reconstruct.targets import PARTS, Endpoints, Evaluator, proved_weight
 
 __all__ = ["Candidates", "FastTarget", "fast_targets", "score", "solve_group"]
 
@@ -46,7 +46,6 @@ TABU_TENURE = 6
 TABU_CALLS = 3
 TOP = 120
 Z = float(stats.norm.ppf(0.975))
-PARTS = ("value", "low", "high", "p")
 P_KEYS = ("p_wald", "p_lr", "p_score")
 
 
@@ -63,21 +62,6 @@ class FastTarget:
     aim_lo: np.ndarray  # where each part must land (the HR: its window)
     aim_hi: np.ndarray
     weight: np.ndarray  # per part; 0 for parts proved impossible (met ones still guarded)
-
-
-def proved_weights(proved: bool) -> np.ndarray:
-    """Loss weight of each part (value, low, high, p) of a target; a proof spares its P.
-
-    A proof of impossibility (:func:`carbook.reconstruct.proofs.proofs`) is about a
-    claim's estimate and interval; its P is a printed number of its own that the
-    proof does not cover, so the search still aims at it.
-
-    Examples
-    --------
-    >>> proved_weights(True).tolist(), proved_weights(False).tolist()
-    ([0.0, 0.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0])
-    """
-    return np.array([0.0, 0.0, 0.0, 1.0]) if proved else np.ones(len(PARTS))
 
 
 def _intervals(t: Target) -> tuple[np.ndarray, np.ndarray]:
@@ -115,7 +99,7 @@ def fast_targets(
         if t.claim in win.index and not win.at[t.claim, "empty"]:
             aim_lo[0], aim_hi[0] = win.at[t.claim, "window_lo"], win.at[t.claim, "window_hi"]
         rs = risk_sets(time[keep], (status[keep] == 1).astype(float))
-        weight = proved_weights(t.claim in excluded)
+        weight = np.array([proved_weight(t.claim in excluded, p) for p in PARTS])
         out.append(
             FastTarget(t.claim, t.params["covariate"], keep, rs, lo, hi, aim_lo, aim_hi, weight)
         )

@@ -259,6 +259,21 @@ def inconsistent_p_targets(targets: list[Target]) -> dict[str, str]:
     return out
 
 
+def proved_weight(proved: bool, part: str) -> float:
+    """Loss weight of a target's ``part`` ("value", "low", "high", "p"); a proof spares its P.
+
+    A proof of impossibility (:func:`carbook.reconstruct.proofs.proofs`) is about a
+    claim's estimate and interval; its P is a printed number of its own that the
+    proof does not cover, so the search still aims at it.
+
+    Examples
+    --------
+    >>> [proved_weight(True, p) for p in PARTS], [proved_weight(False, p) for p in PARTS]
+    ([0.0, 0.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0])
+    """
+    return 1.0 if not proved or part == "p" else 0.0
+
+
 def _inputs(t: Target) -> list[tuple[str, str]]:
     """What a target reads: ("endpoint", name) and ("column", name) pairs.
 
@@ -329,8 +344,8 @@ class Evaluator:
         self._lo = self.parts["lo"].to_numpy()
         self._hi = self.parts["hi"].to_numpy()
         self._width = self._hi - self._lo
-        # A proof covers a claim's estimate and interval, not its P, a printed number
-        # of its own: the P keeps its weight and gets no proof note. A P outside the
+        # A proof covers a claim's estimate and interval, not its P (proved_weight):
+        # the P keeps its weight and gets no proof note. A P outside the
         # Wald range may still be a likelihood-ratio or score P: it keeps its weight
         # too, and its note shows only if no test meets it.
         pairs = list(zip(self.parts["claim"], self.parts["part"], strict=True))
@@ -338,7 +353,7 @@ class Evaluator:
             self.excluded_p.get(c) if part == "p" else self.excluded.get(c) for c, part in pairs
         ]
         self._notes = pd.Series(notes, dtype=object)
-        self._weight = np.array([c not in self.excluded or part == "p" for c, part in pairs], float)
+        self._weight = np.array([proved_weight(c in self.excluded, p) for c, p in pairs])
         p_rows = self.parts[self.parts["part"] == "p"]
         self._p_interval = dict(
             zip(p_rows["claim"], zip(p_rows["lo"], p_rows["hi"], strict=True), strict=True)
