@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,7 @@ __all__ = ["MAX_FOLLOWUP", "build"]
 
 STUDY = "wudhikarn2021"
 MAX_FOLLOWUP = 115.0  # months from May 2010 to 31 December 2019
+T = TypeVar("T")  # what a draw returns (_first_fit)
 MIN_POTENTIAL = 33.0  # months from March 2017 (last infusion) to the cut-off
 #: start from the Figure 1 skeleton (:mod:`.skeleton`) and keep it (``Model.skeleton``)
 SKELETON = True
@@ -116,26 +118,36 @@ def _times(c: pd.DataFrame, rng: np.random.Generator, counts: pd.Series) -> None
     c["t_post"] = np.round(c["t_last"] - c["t_rr"], 2)  # NaN for the not progressed
 
 
+def _first_fit(draw: Callable[[], T], attempts: int, what: str) -> T:
+    """``draw()`` again, from the same generator, until it raises no ``ValueError``.
+
+    A draw of random times can leave no order or assignment that keeps every fact;
+    drawing again keeps one cohort per seed (a seed whose first draw fits is
+    unaffected).
+
+    Raises
+    ------
+    ValueError
+        If no draw fits in ``attempts``, naming ``what``.
+    """
+    for _ in range(attempts):
+        try:
+            return draw()
+        except ValueError:
+            continue
+    raise ValueError(f"no draw of {what} in {attempts} tries")
+
+
 def _draw_relapses(
     n: int, c: pd.DataFrame, rng: np.random.Generator, attempts: int = 100
 ) -> np.ndarray:
     """Relapse times with the printed median and range, each before its dated salvage.
 
     A draw can hold too few early times for the patients whose salvage comes early
-    (then no order fits, :func:`_place` raises); draw again, from the same generator,
-    so a seed still gives one cohort. A seed whose first draw fits is unaffected.
-
-    Raises
-    ------
-    ValueError
-        If no draw fits in ``attempts``.
+    (then no order fits, :func:`_place` raises): see :func:`_first_fit`.
     """
-    for _ in range(attempts):
-        try:
-            return _place(_relapse_values(n, rng), c, rng)
-        except ValueError:
-            continue
-    raise ValueError(f"no draw of {n} relapse times fits the dated salvages in {attempts} tries")
+    what = f"{n} relapse times fits the dated salvages"
+    return _first_fit(lambda: _place(_relapse_values(n, rng), c, rng), attempts, what)
 
 
 def _place(values: np.ndarray, c: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
@@ -175,21 +187,14 @@ def _placed_times(
     """Times drawn by :func:`_times`, then the Figure 1 skeleton's OS records placed on them.
 
     A draw of relapse times can leave no assignment of the records that keeps every
-    fact (:func:`.skeleton.place` raises): draw again from the same generator.
-
-    Raises
-    ------
-    ValueError
-        If no draw fits in ``attempts``.
+    fact (:func:`.skeleton.place` raises): see :func:`_first_fit`.
     """
-    for _ in range(attempts):
+
+    def draw() -> None:
         _times(c, rng, counts)
-        try:
-            skeleton.place(c, facts, _bounds(c), rng)
-            return
-        except ValueError:
-            continue
-    raise ValueError(f"no draw of times takes the Figure 1 skeleton in {attempts} tries")
+        skeleton.place(c, facts, _bounds(c), rng)
+
+    _first_fit(draw, attempts, "times takes the Figure 1 skeleton")
 
 
 def relapse_anchors() -> tuple[float, float, float]:
