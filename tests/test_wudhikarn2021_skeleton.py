@@ -163,3 +163,14 @@ def test_progression_swap_keeps_figure1_and_the_relapse_times():
     assert sorted(zip(c["t_last"], c["dead"], strict=True)) == os_records
     blin_ino = post._bounds(c)["blin_ino"] - c["t_rr"]
     assert np.allclose(c["t_blin_ino"], blin_ino, atol=0.006, equal_nan=True)
+
+
+def test_scorecard_marks_the_placed_figure1_numbers_as_selected():
+    """The witness's order of exits was chosen because it prints them: the scorecard says so."""
+    from carbook import book
+
+    card = book.study_scorecard("wudhikarn2021").set_index("claim_id")
+    assert card.loc[list(skeleton.PLACED), "selected"].all()
+    for claim in skeleton.PLACED:
+        assert "[selected because it matches: Figure 1 skeleton" in card.loc[claim, "method"]
+    assert not card.loc["fig1_cir_1y", "selected"]  # not placed: proved impossible

@@ -36,7 +36,9 @@ from carbook.studies.wudhikarn2021 import figure1
 __all__ = [
     "GAP",
     "LAST_DEATH",
+    "PLACED",
     "RR_BEFORE",
+    "SELECTED",
     "assign_progressed",
     "place",
     "records",
@@ -53,6 +55,13 @@ RR_BEFORE = 12.0
 #: before it and 36 keeps the order of exits, hence every printed number, and this one
 #: leaves room for MSK13 (Table 4: died, and was treated 34.2 months after infusion)
 LAST_DEATH = 35.5
+#: the printed numbers the skeleton places rather than searches (the joint witness
+#: prints them); the scorecard marks them with :data:`SELECTED`
+PLACED = ("fig1_os_median", "fig1_os_3y", "fig1_efs_3y", "res_followup_median")
+SELECTED = (
+    "Figure 1 skeleton: the witness's order of deaths and censorings before 36 months "
+    "(figure1.OS_BLOCKS, one of three that print these) and its anchored times"
+)
 _INFEASIBLE = 1e6
 
 
@@ -151,7 +160,9 @@ def _place_never_progressed(c: pd.DataFrame, w: pd.DataFrame, rng: np.random.Gen
     ].to_numpy()
 
 
-def place(c: pd.DataFrame, facts: pd.DataFrame, bounds: pd.DataFrame, rng) -> None:
+def place(
+    c: pd.DataFrame, facts: pd.DataFrame, bounds: pd.DataFrame, rng: np.random.Generator
+) -> None:
     """Overwrite ``t_last``, ``dead`` and ``t_post`` with the witness's records, in place.
 
     ``facts`` (per row, NaN where free) gives ``dead``; ``bounds`` gives ``last_min``

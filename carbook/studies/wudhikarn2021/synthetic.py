@@ -11,6 +11,7 @@ from carbook.reconstruct.run import load_cohort
 from carbook.reconstruct.spec import load_spec
 from carbook.records import reproduction
 from carbook.studies.common import from_synthetic
+from carbook.studies.wudhikarn2021 import model, skeleton
 
 __all__ = ["reproduce_synthetic"]
 
@@ -48,5 +49,21 @@ def reproduce_synthetic(seed: int = 1) -> list[dict[str, object]]:
     >>> rows = pd.DataFrame(reproduce_synthetic()).set_index("claim_id")
     >>> rows.loc["fig1_os_3y", "method"].startswith("SYNTHETIC")
     True
+    >>> rows.loc["fig1_os_3y", "selected"].startswith("Figure 1 skeleton")
+    True
     """
-    return from_synthetic(STUDY, seed) + _constructed(seed)
+    return _with_skeleton(from_synthetic(STUDY, seed)) + _constructed(seed)
+
+
+def _with_skeleton(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Mark the numbers the Figure 1 skeleton places as chosen because they match.
+
+    With ``model.SKELETON`` the calibration starts from :func:`.figure1.joint_witness`,
+    whose order of exits before 36 months was selected because it prints them
+    (:data:`.skeleton.PLACED`); the scorecard says so beside each.
+    """
+    if model.SKELETON:
+        for row in rows:
+            if row["claim_id"] in skeleton.PLACED:
+                row["selected"] = skeleton.SELECTED
+    return rows
