@@ -34,3 +34,28 @@ def built(study: str, seed: int):
     cohort, m = study_model(study)(spec, rng)
     derive(spec, cohort)
     return spec, rng, cohort, m
+
+
+def random_moves(max_moves: int):
+    """Hypothesis decorator: (study, seed, n_moves) for a property over random moves.
+
+    The three modelled studies, seeds 1-5 and 1..``max_moves`` moves; 4 derandomized
+    examples (each builds a cohort, so more would be slow).
+    """
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    def wrap(test):
+        cases = given(
+            st.sampled_from(["wudhikarn2021", "zhang2021", "xu2023"]),
+            st.integers(1, 5),
+            st.integers(1, max_moves),
+        )
+        return settings(
+            max_examples=4,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=[HealthCheck.too_slow],
+        )(cases(test))
+
+    return wrap

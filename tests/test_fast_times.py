@@ -9,9 +9,7 @@ the times phase run either way must end on the same cohort.
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import built, same_values
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from helpers import built, random_moves, same_values
 
 from carbook.reconstruct import search
 from carbook.reconstruct.aim import aimed_moves
@@ -21,21 +19,12 @@ from carbook.reconstruct.spec import Target, load_spec
 from carbook.reconstruct.targets import Evaluator
 from carbook.studies.models import model as study_model
 
-SETTINGS = settings(
-    max_examples=4, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
-
 
 def _time_targets(spec):
     return [t for t in spec.targets if t.kind in TIME_KINDS and t.params.get("phase") != "late"]
 
 
-@SETTINGS
-@given(
-    st.sampled_from(["wudhikarn2021", "zhang2021", "xu2023"]),
-    st.integers(1, 5),
-    st.integers(1, 25),
-)
+@random_moves(25)
 def test_time_evaluator_matches_evaluator_after_random_moves(study, seed, n_moves):
     spec, rng, cohort, m = built(study, seed)
     targets = _time_targets(spec)

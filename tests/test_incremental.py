@@ -7,8 +7,8 @@ both must report the same values bit for bit, and the same Cox P test per claim.
 """
 
 import numpy as np
-from helpers import built, same_values
-from hypothesis import HealthCheck, given, settings
+from helpers import built, random_moves, same_values
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carbook.reconstruct import search
@@ -17,17 +17,8 @@ from carbook.reconstruct.spec import Target, load_spec
 from carbook.reconstruct.targets import Evaluator, _inputs
 from carbook.studies.models import model as study_model
 
-SETTINGS = settings(
-    max_examples=4, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
 
-
-@SETTINGS
-@given(
-    st.sampled_from(["wudhikarn2021", "zhang2021", "xu2023"]),
-    st.integers(1, 5),
-    st.integers(1, 30),
-)
+@random_moves(30)
 def test_cached_achieved_equals_full_recomputation_after_random_moves(study, seed, n_moves):
     spec, rng, cohort, m = built(study, seed)
     cached, full = Evaluator(spec.targets, m.endpoints), Evaluator(spec.targets, m.endpoints)
