@@ -109,7 +109,7 @@ def test_time_steps_with_a_skeleton_only_keep_met():
     """The free (hot) times pass would undo the skeleton: only the keep-met pass runs."""
     m = Model(endpoints={}, moves={}, fixed=pd.DataFrame(), skeleton=True, retime={"os": None})
     steps = search._time_steps(m, partial(lambda **kw: kw), 1200)
-    assert [(name, n) for name, n, _ in steps] == [("times, keep met", 900)]
+    assert [(name, n) for name, n, _ in steps] == [("times, keep met", 300)]
     assert all(run.keywords["keep_met"] for _, _, run in steps)
     free = search._time_steps(
         Model(endpoints={}, moves={}, fixed=pd.DataFrame(), retime={"os": None}),
@@ -174,3 +174,47 @@ def test_scorecard_marks_the_placed_figure1_numbers_as_selected():
     for claim in skeleton.PLACED:
         assert "[selected because it matches: Figure 1 skeleton" in card.loc[claim, "method"]
     assert not card.loc["fig1_cir_1y", "selected"]  # not placed: proved impossible
+
+
+def test_outcome_swap_keeps_figure1_table2_and_the_facts():
+    """Swapping death or last contact between two who progressed moves only os_post."""
+    c, m = model.build(SPEC, np.random.default_rng(1))
+    move, rng = m.moves["swap_outcome"], np.random.default_rng(0)
+    before, rr = _fig1(c), endpoints.rr(c)
+    os_records = sorted(zip(c["t_last"], c["dead"], strict=True))
+    dead_facts = c.loc[c["id"].isin(model._facts().index), ["id", "dead"]].copy()
+    prog = c.index[c["progressed"] == 1]
+    post_before = c.loc[prog, ["t_post", "dead"]].copy()
+    swapped = 0
+    for _ in range(300):
+        changes = move(c, rng)
+        for col, i, value in changes:
+            c.loc[i, col] = value
+        swapped += bool(changes)
+    assert swapped > 20
+    pd.testing.assert_frame_equal(_fig1(c), before)
+    assert sorted(zip(c["t_last"], c["dead"], strict=True)) == os_records
+    for a, b in zip(endpoints.rr(c), rr, strict=True):  # Table 2's endpoint
+        np.testing.assert_array_equal(a, b)
+    pd.testing.assert_frame_equal(c.loc[dead_facts.index, ["id", "dead"]], dead_facts)
+    bounds = post._bounds(c)
+    assert all(post.feasible(c, bounds, i, c.loc[i, "t_rr"], c.loc[i, "t_last"]) for i in prog)
+    assert np.allclose(c.loc[prog, "t_post"], c.loc[prog, "t_last"] - c.loc[prog, "t_rr"])
+    assert (c.loc[prog, "t_post"] >= skeleton.GAP - 1e-9).all()
+    assert not c.loc[prog, ["t_post", "dead"]].equals(post_before)
+
+
+def test_a_trading_polish_keeps_the_placed_numbers_and_the_count():
+    """With ``trade``, met numbers may change hands, but never a placed one or the count."""
+    c, m = model.build(SPEC, np.random.default_rng(2))
+    derive(SPEC, c)
+    evaluator = Evaluator(SPEC.targets, m.endpoints)
+    first = evaluator.report(c)
+    placed = first["claim"].isin(m.protect).to_numpy() & first["within"].to_numpy()
+    assert placed.sum() >= 4 and set(m.protect) == set(skeleton.PLACED)
+    moves = search._all_moves(SPEC, m)
+    rng = np.random.default_rng(0)
+    search.anneal(SPEC, m, c, rng, n_iter=60, t0=0.1, moves=moves, keep_met=True, trade=True)
+    then = evaluator.report(c)
+    assert then["within"].to_numpy()[placed].all()
+    assert then["within"].sum() >= first["within"].sum()

@@ -65,6 +65,9 @@ class Model:
     #: figure): the calibration's times phase then keeps every printed number met
     #: (``keep_met``) from its first move, so it cannot undo what was placed
     skeleton: bool = False
+    #: claims the study placed (e.g. a figure's printed numbers): a search that may
+    #: trade met numbers for others (``anneal(trade=True)``) never loses one of these
+    protect: tuple[str, ...] = ()
 
 
 def construct_categorical(

@@ -372,6 +372,34 @@ def _progression_swap(bounds: pd.DataFrame, ok: Callable) -> Callable:
     return swap_progression
 
 
+def _outcome_swap(fixed_dead: pd.Series, ok: Callable) -> Callable:
+    """Swap death or last contact (time and status) between two who progressed.
+
+    OS keeps its multiset of (time, died) records, and EFS and R/R end at progression
+    for both: every Figure 1 number, the follow-up and Table 2 stay. Only the
+    survival after progression of the two changes. A Table 4 or 5 patient keeps the
+    table's alive or dead.
+    """
+
+    def swap_outcome(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        i, j = rng.choice(c.index[c["progressed"] == 1], 2, replace=False)
+        same = c.at[i, "dead"] == c.at[j, "dead"]
+        if (same and c.at[i, "t_last"] == c.at[j, "t_last"]) or (
+            not same and (fixed_dead[i] or fixed_dead[j])
+        ):
+            return []
+        out: list[Change] = []
+        for a, b in ((i, j), (j, i)):
+            last, t_rr = c.at[b, "t_last"], c.at[a, "t_rr"]
+            if round(last - t_rr, 2) < 0.05 or not ok(c, a, t_rr, last):
+                return []
+            out += [("t_last", a, last), ("t_post", a, round(last - t_rr, 2))]
+            out += [("dead", a, c.at[b, "dead"])]
+        return out
+
+    return swap_outcome
+
+
 def _time_moves(fixed_dead: pd.Series, tune: dict, bounds: pd.DataFrame) -> dict:
     def ok(c: pd.DataFrame, i: int, t_rr: float, t_last: float) -> bool:
         return feasible(c, bounds, i, t_rr, t_last)
@@ -381,7 +409,14 @@ def _time_moves(fixed_dead: pd.Series, tune: dict, bounds: pd.DataFrame) -> dict
         **_scale_moves(tune, ok),
         **_death_moves(fixed_dead),
         "nudge": lambda c, rng: _nudge(c, rng, ok),
-        **({"swap_progression": _progression_swap(bounds, ok)} if SKELETON else {}),
+        **(
+            {
+                "swap_progression": _progression_swap(bounds, ok),
+                "swap_outcome": _outcome_swap(fixed_dead, ok),
+            }
+            if SKELETON
+            else {}
+        ),
     }
 
 
@@ -431,5 +466,6 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
         retime=_retime(bounds, lambda c, i, rr, last: feasible(c, bounds, i, rr, last)),
         proofs=figure1.study_proofs(spec),
         skeleton=SKELETON,
+        protect=skeleton.PLACED if SKELETON else (),
     )
     return c, model
