@@ -22,6 +22,17 @@ def _fig1(cohort: pd.DataFrame) -> pd.DataFrame:
     return Evaluator(FIG1_TARGETS, ends).report(cohort).set_index(["claim", "part"])
 
 
+def _apply(move, c: pd.DataFrame, rng: np.random.Generator, n: int) -> int:
+    """Propose ``move`` ``n`` times on ``c``, applying every change; how many changed it."""
+    applied = 0
+    for _ in range(n):
+        changes = move(c, rng)
+        for col, i, value in changes:
+            c.loc[i, col] = value
+        applied += bool(changes)
+    return applied
+
+
 def test_records_keep_every_number_of_the_joint_witness():
     """Moving the last death before 36 months to LAST_DEATH keeps the order of exits."""
     report = _fig1(skeleton.records())
@@ -148,13 +159,8 @@ def test_progression_swap_keeps_figure1_and_the_relapse_times():
     move, rng = m.moves["swap_progression"], np.random.default_rng(0)
     os_records = sorted(zip(c["t_last"], c["dead"], strict=True))
     before, relapses = _fig1(c), sorted(c.loc[c["relapsed"] == 1, "t_rr"])
-    bounds, swapped = post._bounds(c), 0
-    for _ in range(200):
-        changes = move(c, rng)
-        for col, i, value in changes:
-            c.loc[i, col] = value
-        swapped += bool(changes)
-    assert swapped > 10
+    bounds = post._bounds(c)
+    assert _apply(move, c, rng, 200) > 10
     pd.testing.assert_frame_equal(_fig1(c), before)
     assert sorted(c.loc[c["relapsed"] == 1, "t_rr"]) == relapses
     prog = c.index[c["progressed"] == 1]
@@ -185,13 +191,7 @@ def test_outcome_swap_keeps_figure1_table2_and_the_facts():
     dead_facts = c.loc[c["id"].isin(model._facts().index), ["id", "dead"]].copy()
     prog = c.index[c["progressed"] == 1]
     post_before = c.loc[prog, ["t_post", "dead"]].copy()
-    swapped = 0
-    for _ in range(300):
-        changes = move(c, rng)
-        for col, i, value in changes:
-            c.loc[i, col] = value
-        swapped += bool(changes)
-    assert swapped > 20
+    assert _apply(move, c, rng, 300) > 20
     pd.testing.assert_frame_equal(_fig1(c), before)
     assert sorted(zip(c["t_last"], c["dead"], strict=True)) == os_records
     for a, b in zip(endpoints.rr(c), rr, strict=True):  # Table 2's endpoint
