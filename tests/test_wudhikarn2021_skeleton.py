@@ -112,8 +112,12 @@ def test_built_cohort_takes_the_skeleton_and_keeps_the_model_rules(seed):
 def test_without_the_skeleton_no_record_is_placed(monkeypatch):
     monkeypatch.setattr(model, "SKELETON", False)
     c, m = model.build(SPEC, np.random.default_rng(1))
-    assert not m.skeleton
+    assert not m.skeleton and not m.protect and "swap_outcome" not in m.moves
     assert sorted(c["t_last"]) != sorted(skeleton.records()["t_last"])
+    monkeypatch.setattr(model, "SKELETON", True)  # the argument overrides the default
+    naive, m = model.build(SPEC, np.random.default_rng(1), placed=False)
+    assert not m.skeleton
+    pd.testing.assert_frame_equal(naive, c)
 
 
 def test_time_steps_with_a_skeleton_only_keep_met():

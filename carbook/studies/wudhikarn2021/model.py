@@ -82,12 +82,14 @@ def _skeleton(rng: np.random.Generator, counts: pd.Series) -> pd.DataFrame:
     return c
 
 
-def _times(c: pd.DataFrame, rng: np.random.Generator, counts: pd.Series) -> None:
+def _times(
+    c: pd.DataFrame, rng: np.random.Generator, counts: pd.Series, placed: bool = False
+) -> None:
     facts = _facts()
     n = len(c)
     relapsed = c.index[c["relapsed"] == 1]
     t_rr = np.where(c["progressed"] == 1, rng.uniform(0.8, 1.2, n), np.nan)  # refractory: ~day 28
-    t_rr[relapsed] = _draw_relapses(len(relapsed), c, rng)
+    t_rr[relapsed] = _draw_relapses(len(relapsed), c, rng, placed)
     c["t_rr"] = np.round(t_rr, 2)
     post = np.round(rng.exponential(7.5 / np.log(2), n), 2)
     post = np.maximum(post, np.round(_bounds(c)["last_min"].to_numpy() - c["t_rr"] + 0.01, 2))
@@ -139,7 +141,7 @@ def _first_fit(draw: Callable[[], T], attempts: int, what: str) -> T:
 
 
 def _draw_relapses(
-    n: int, c: pd.DataFrame, rng: np.random.Generator, attempts: int = 100
+    n: int, c: pd.DataFrame, rng: np.random.Generator, placed: bool, attempts: int = 100
 ) -> np.ndarray:
     """Relapse times with the printed median and range, each before its dated salvage.
 
@@ -147,7 +149,11 @@ def _draw_relapses(
     (then no order fits, :func:`_place` raises): see :func:`_first_fit`.
     """
     what = f"{n} relapse times fits the dated salvages"
-    return _first_fit(lambda: _place(_relapse_values(n, rng), c, rng), attempts, what)
+
+    def draw() -> np.ndarray:
+        return _place(_relapse_values(n, rng, placed), c, rng)
+
+    return _first_fit(draw, attempts, what)
 
 
 def _place(values: np.ndarray, c: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
@@ -166,13 +172,13 @@ def _place(values: np.ndarray, c: pd.DataFrame, rng: np.random.Generator) -> np.
     return out
 
 
-def _relapse_values(n: int, rng: np.random.Generator) -> np.ndarray:
+def _relapse_values(n: int, rng: np.random.Generator, placed: bool) -> np.ndarray:
     """``n`` relapse times with the printed median and range (see :func:`_draw_relapses`).
 
-    With the Figure 1 skeleton, all but the latest fall before the 1-year R/R landmark
-    (:func:`.skeleton.relapse_values`), as in the witness.
+    With the Figure 1 skeleton (``placed``), all but the latest fall before the 1-year
+    R/R landmark (:func:`.skeleton.relapse_values`), as in the witness.
     """
-    if SKELETON:
+    if placed:
         return skeleton.relapse_values(n, relapse_anchors(), skeleton.RR_BEFORE, rng)
     return exact_values(n, *relapse_anchors(), 0.01, rng)
 
@@ -191,7 +197,7 @@ def _placed_times(
     """
 
     def draw() -> None:
-        _times(c, rng, counts)
+        _times(c, rng, counts, placed=True)
         skeleton.place(c, facts, _bounds(c), rng)
 
     _first_fit(draw, attempts, "times takes the Figure 1 skeleton")
@@ -400,7 +406,9 @@ def _outcome_swap(fixed_dead: pd.Series, ok: Callable) -> Callable:
     return swap_outcome
 
 
-def _time_moves(fixed_dead: pd.Series, tune: dict, bounds: pd.DataFrame) -> dict:
+def _time_moves(
+    fixed_dead: pd.Series, tune: dict, bounds: pd.DataFrame, placed: bool
+) -> dict[str, Callable]:
     def ok(c: pd.DataFrame, i: int, t_rr: float, t_last: float) -> bool:
         return feasible(c, bounds, i, t_rr, t_last)
 
@@ -414,14 +422,21 @@ def _time_moves(fixed_dead: pd.Series, tune: dict, bounds: pd.DataFrame) -> dict
                 "swap_progression": _progression_swap(bounds, ok),
                 "swap_outcome": _outcome_swap(fixed_dead, ok),
             }
-            if SKELETON
+            if placed
             else {}
         ),
     }
 
 
-def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
+def build(
+    spec: Spec, rng: np.random.Generator, placed: bool | None = None
+) -> tuple[pd.DataFrame, Model]:
     """Initial cohort (exact margins, facts in place) and the model to anneal it.
+
+    ``placed`` (default :data:`SKELETON`): start from the Figure 1 skeleton. Without
+    it, OS and survival after progression are drawn (exponential survival after
+    progression with the printed median, uniform last contacts): the naive start a
+    reader might build by hand, the methods chapter's baseline.
 
     Examples
     --------
@@ -441,7 +456,8 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
         draw = rng.integers(0, 2, len(c))
         known = pd.to_numeric(facts[col]) if col in facts else pd.Series(np.nan, index=c.index)
         c[col] = np.where(known.isna(), draw, known.fillna(0)).astype(int)
-    if SKELETON:
+    placed = SKELETON if placed is None else placed
+    if placed:
         _placed_times(c, rng, counts, facts)
     else:
         _times(c, rng, counts)
@@ -453,7 +469,7 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
     fixed_dead = pd.Series(c["id"].isin(_facts().index).to_numpy(), index=c.index)
     tune: dict[str, object] = {"sigma": 0.35}
     bounds = _bounds(c)
-    moves = _time_moves(fixed_dead, tune, bounds)
+    moves = _time_moves(fixed_dead, tune, bounds, placed)
     cr = post.table_facts()["cr"].reindex(c["id"]).astype("boolean").fillna(False)
     late = post.moves(c, pd.Series(cr.to_numpy(bool), index=c.index), tune)
     model = Model(
@@ -465,7 +481,7 @@ def build(spec: Spec, rng: np.random.Generator) -> tuple[pd.DataFrame, Model]:
         finish=lambda cohort, rng: post.death_causes(cohort, counts, rng),
         retime=_retime(bounds, lambda c, i, rr, last: feasible(c, bounds, i, rr, last)),
         proofs=figure1.study_proofs(spec),
-        skeleton=SKELETON,
-        protect=skeleton.PLACED if SKELETON else (),
+        skeleton=placed,
+        protect=skeleton.PLACED if placed else (),
     )
     return c, model
