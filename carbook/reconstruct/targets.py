@@ -291,20 +291,27 @@ def _inputs(t: Target) -> list[tuple[str, str]]:
     return out + [("column", c) for c in dict.fromkeys(cols) if c is not None]
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal shape, dtype and values (NaN equal to NaN in float arrays).
+def _fingerprint(a: np.ndarray) -> tuple:
+    """A hashable key equal for two arrays only if their values are equal.
 
-    Equal bytes of a numeric array mean equal values (NaN payloads included), the
-    common case in a search, so they are compared first; otherwise numpy decides
-    (-0.0 equals 0.0, any NaN equals any NaN).
+    A numeric array is keyed by dtype, shape and bytes (equal bytes mean equal values,
+    NaN payloads included); other arrays by their values as Python objects. Arrays
+    equal in value but not in bytes (-0.0 and 0.0, two NaN payloads) get different
+    keys: the Evaluator then recomputes, which is never wrong, only slower.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, np.nan])
+    >>> _fingerprint(x) == _fingerprint(x.copy()), _fingerprint(x) == _fingerprint(x[::-1])
+    (True, False)
     """
-    if a.dtype != b.dtype or a.shape != b.shape:
-        return False
-    if a.dtype.kind in "biuf" and a.tobytes() == b.tobytes():
-        return True
-    if a.dtype.kind == "f":
-        return bool(np.array_equal(a, b, equal_nan=True))
-    return bool(np.array_equal(a, b))
+    if a.dtype.kind in "biuf":
+        return a.dtype.str, a.shape, a.tobytes()
+    return a.dtype.str, a.shape, tuple(a.ravel().tolist())
+
+
+#: past input states whose values each unit of the Evaluator keeps (most recent first out)
+MEMO_SIZE = 4
 
 
 class Evaluator:
@@ -360,29 +367,42 @@ class Evaluator:
         )
         self.p_test: dict[str, str] = {}
         self._units = self._build_units()
-        self._seen: dict[tuple[str, str], tuple[np.ndarray, ...]] = {}
+        self._memo: dict[object, dict[tuple, tuple[dict, dict[str, str]]]] = {}
         self._cache: dict[object, dict[tuple[str, str], float]] = {}
 
     def achieved(self, cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
-        """Achieved value of every (claim, part) on ``cohort``, recomputing changed ones only.
+        """Achieved value of every (claim, part) on ``cohort``, recomputing new states only.
 
         A target (or the batch of univariate Cox targets sharing an endpoint and a
-        population, fitted together) is recomputed only when one of its inputs, an
-        endpoint's (time, status) or a column it reads, differs from the last call
-        (dtype included); the others keep their cached values. Statistics are
-        deterministic functions of their inputs, so the values are those of
-        :meth:`achieved_full` bit for bit (``tests/test_incremental.py``).
+        population, fitted together) is a unit whose inputs are an endpoint's (time,
+        status) and the columns it reads. Each unit keeps its values (and its Cox P
+        tests) for the last :data:`MEMO_SIZE` states of its inputs it saw, keyed by
+        their bytes (:func:`_fingerprint`): a rejected move's state and the accepted
+        one it returns to are both remembered. Statistics are deterministic functions
+        of their inputs, so the values are those of :meth:`achieved_full` bit for bit
+        (``tests/test_incremental.py``).
         """
         self._fits, self._reads, self._curves = {}, {}, {}
-        changed: dict[tuple[str, str], bool] = {}
+        prints: dict[tuple[str, str], tuple] = {}
         out: dict[tuple[str, str], float] = {}
         for key, inputs, compute in self._units:
             for inp in inputs:
-                if inp not in changed:
-                    changed[inp] = self._changed(cohort, inp)
-            if key not in self._cache or any(changed[i] for i in inputs):
-                self._cache[key] = compute(cohort)
-            out.update(self._cache[key])
+                if inp not in prints:
+                    prints[inp] = self._state(cohort, inp)
+            state = tuple(prints[i] for i in inputs)
+            memo = self._memo.setdefault(key, {})
+            hit = memo.pop(state, None)
+            if hit is None:
+                values = compute(cohort)
+                claims = dict.fromkeys(c for c, _ in values)
+                hit = values, {c: self.p_test[c] for c in claims if c in self.p_test}
+                if len(memo) >= MEMO_SIZE:
+                    del memo[next(iter(memo))]
+            else:
+                self.p_test.update(hit[1])
+            memo[state] = hit  # most recently used last
+            self._cache[key] = hit[0]
+            out.update(hit[0])
         return out
 
     def achieved_full(self, cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -436,16 +456,11 @@ class Evaluator:
 
         return compute
 
-    def _changed(self, cohort: pd.DataFrame, key: tuple[str, str]) -> bool:
-        """Whether an endpoint's (time, status) or a column differs from the last call."""
+    def _state(self, cohort: pd.DataFrame, key: tuple[str, str]) -> tuple:
+        """Key of an endpoint's (time, status) or a column's current values."""
         what, name = key
         now = self._endpoint(cohort, name) if what == "endpoint" else (cohort[name],)
-        now = tuple(np.asarray(a) for a in now)
-        old = self._seen.get(key)
-        if old is not None and all(_same(a, b) for a, b in zip(now, old, strict=True)):
-            return False
-        self._seen[key] = tuple(a.copy() for a in now)
-        return True
+        return tuple(_fingerprint(np.asarray(a)) for a in now)
 
     def _logrank_p(self, t: Target, cohort: pd.DataFrame) -> float:
         """``survdiff`` P of ``group`` 1 vs 0 among ``where`` (default: everyone).
