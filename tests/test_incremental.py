@@ -115,3 +115,20 @@ def test_a_state_seen_before_is_not_recomputed():
     back = ev.achieved(cohort)
     assert all(ev._cache[k] is first_cache[k] for k in first_cache)  # remembered
     assert same_values(back, full.achieved_full(cohort)) and ev.p_test == first_tests
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 20))
+def test_a_batch_wald_row_equals_the_wald_table_of_its_coefficient_alone(seed, p):
+    from carbook import survival as sv
+    from carbook.reconstruct.targets import _wald, _wald_row
+
+    rng = np.random.default_rng(seed)
+    beta, se = rng.normal(0, 2, p), rng.exponential(0.5, p)
+    beta[rng.random(p) < 0.1] = np.nan  # aliased terms
+    se[rng.random(p) < 0.1] = np.inf
+    with np.errstate(over="ignore"):
+        beta[rng.random(p) < 0.1] = 800.0  # a running-away term
+        table = sv.wald_table(beta, se)
+        for j in range(p):
+            assert same_values(_wald_row("c", table, j), _wald("c", beta[j], se[j]))

@@ -148,11 +148,25 @@ def _wald_p(beta: float, se: float) -> float:
     return float(2 * special.ndtr(-abs(beta) / se))
 
 
+#: the parts of a Cox target and the :func:`carbook.survival.wald_table` columns they read
+WALD_PARTS = {"value": "hr", "low": "lower", "high": "upper", "p": "p"}
+
+
 def _wald(claim: str, beta: float, se: float) -> dict[tuple[str, str], float]:
     """HR, 95% Wald limits and Wald P of one Cox coefficient, as ``summary(coxph)``."""
-    t = sv.wald_table(np.array([beta]), np.array([se]))
-    parts = {"value": "hr", "low": "lower", "high": "upper", "p": "p"}
-    return {(claim, part): float(t[col][0]) for part, col in parts.items()}
+    return _wald_row(claim, sv.wald_table(np.array([beta]), np.array([se])), 0)
+
+
+def _wald_row(claim: str, table: Mapping, j: int | None) -> dict[tuple[str, str], float]:
+    """The parts of ``claim`` from row ``j`` of a Wald table (``None``: a table of floats).
+
+    A Wald table is elementwise in (coef, se), so row ``j`` of a batch's table is
+    the table of that row's coefficient alone, bit for bit
+    (``tests/test_incremental.py``).
+    """
+    if j is None:
+        return {(claim, part): float(table[col]) for part, col in WALD_PARTS.items()}
+    return {(claim, part): float(table[col][j]) for part, col in WALD_PARTS.items()}
 
 
 #: the Cox P values a paper may print, as ``summary(coxph)`` names them
@@ -437,7 +451,7 @@ class Evaluator:
             t, e = np.asarray(time[keep], dtype=float), status[keep].astype(int)
             cols = sv.cox_batch_arrays(t, e, xv[keep])
             for j, t in enumerate(group):
-                out.update(_wald(t.claim, cols["coef"][j], cols["se"][j]))
+                out.update(_wald_row(t.claim, cols, j))
                 self._cox_p(out, t.claim, {k: cols[k][j] for k in COX_P_TESTS})
             return out
 
@@ -521,7 +535,7 @@ class Evaluator:
         if t.kind == "cox_td":
             switch = cohort[t.params["switch"]].to_numpy()[keep]
             fit = sv.cox_switch(time[keep], event[keep], switch)
-            out = _wald(t.claim, fit["coef"], fit["se"])
+            out = _wald_row(t.claim, fit, None)  # cox_switch's own wald_table
             self._cox_p(out, t.claim, fit)
             return out
         covs = list(t.params["covariates"])
