@@ -38,6 +38,67 @@ COX_KINDS = ("cox_hr", "cox_mv", "cox_td")
 Z = stats.norm.ppf(0.975)
 
 
+def _fingerprint(a: np.ndarray) -> tuple:
+    """A hashable key equal for two arrays only if their values are equal.
+
+    A numeric array is keyed by dtype, shape and bytes (equal bytes mean equal values,
+    NaN payloads included); other arrays by their values as Python objects. Arrays
+    equal in value but not in bytes (-0.0 and 0.0, two NaN payloads) get different
+    keys: the Evaluator then recomputes, which is never wrong, only slower.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, np.nan])
+    >>> _fingerprint(x) == _fingerprint(x.copy()), _fingerprint(x) == _fingerprint(x[::-1])
+    (True, False)
+    """
+    if a.dtype.kind in "biuf":
+        return a.dtype.str, a.shape, a.tobytes()
+    return a.dtype.str, a.shape, tuple(a.ravel().tolist())
+
+
+def _call(fn: Callable, *args: object) -> object:
+    return fn(*args)
+
+
+class Memo:
+    """Call a deterministic function, remembering its last results by argument values.
+
+    Arrays are keyed by :func:`_fingerprint`, other arguments as they are; the
+    ``size`` most recently used results are kept. The search evaluates many cohorts
+    whose populations for a fit are unchanged (a move on a patient outside it, a
+    rejected move undone): those fits are then looked up, the same objects as
+    computed (callers must not modify them).
+
+    Examples
+    --------
+    >>> memo = Memo(2)
+    >>> a = memo(np.cumsum, np.array([1.0, 2.0]))
+    >>> memo(np.cumsum, np.array([1.0, 2.0])) is a, memo.calls
+    (True, 1)
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.calls = 0  # how many calls were computed (not looked up)
+        self._store: dict[tuple, object] = {}
+
+    def __call__(self, fn: Callable, *args: object) -> object:
+        """``fn(*args)``, looked up if these argument values were seen recently."""
+        key = (fn, *(_fingerprint(a) if isinstance(a, np.ndarray) else a for a in args))
+        hit = self._store.pop(key, _MISSING)
+        if hit is _MISSING:
+            hit = fn(*args)
+            self.calls += 1
+            if len(self._store) >= self.size:
+                del self._store[next(iter(self._store))]
+        self._store[key] = hit  # most recently used last
+        return hit
+
+
+_MISSING = object()
+
+
 def _step(times: np.ndarray, values: np.ndarray, at: float, before: float) -> float:
     i = np.searchsorted(times, at, side="right") - 1
     return float(values[i]) if i >= 0 else before
@@ -49,11 +110,13 @@ def _km_stat(
     status: np.ndarray,
     where: np.ndarray | None = None,
     fits: dict | None = None,
+    call: Callable = _call,
 ) -> tuple[float, float, float]:
     """KM, CIF or follow-up statistic; ``params["conf_type"]`` picks R's KM transform.
 
     ``fits``, if given, holds the curves already fitted to these same arrays (keyed
-    by kind and transform), so targets reading one curve share its fit.
+    by kind and transform), so targets reading one curve share its fit. Curves are
+    fitted through ``call(function, *arrays)`` (e.g. a :class:`Memo`).
     """
     keep = np.isfinite(time) if where is None else np.isfinite(time) & where
     time, status = time[keep], status[keep]
@@ -62,20 +125,20 @@ def _km_stat(
         return _survivors_followup(time[status == 0])
     if t.kind == "followup":
         if "reverse" not in fits:
-            fits["reverse"] = sv.km_arrays(time, (status == 0).astype(float))
+            fits["reverse"] = call(sv.km_arrays, time, (status == 0).astype(float))
         a = fits["reverse"]
         s, x = a["surv"], a["time"]
         return tuple(sv.quantile_crossing(s, x, q) for q in (0.5, 0.75, 0.25))
     if t.kind == "cif_at":
         if "cif" not in fits:
-            fits["cif"] = sv.cuminc_arrays(time, status, 1)
+            fits["cif"] = call(sv.cuminc_arrays, time, status, 1)
         times, est, var = fits["cif"]
         e, v = _step(times, est, t.params["time"], 0.0), _step(times, var, t.params["time"], 0.0)
         lo, hi = sv.cif_log_log(e, v)
         return 100 * e, 100 * lo, 100 * hi
     conf_type = t.params.get("conf_type", "log")
     if conf_type not in fits:
-        fits[conf_type] = sv.km_arrays(time, (status == 1).astype(float), conf_type)
+        fits[conf_type] = call(sv.km_arrays, time, (status == 1).astype(float), conf_type)
     a = fits[conf_type]
     if t.kind == "km_median":
         return tuple(sv.quantile_crossing(a[k], a["time"], 0.5) for k in ("surv", "lower", "upper"))
@@ -305,25 +368,6 @@ def _inputs(t: Target) -> list[tuple[str, str]]:
     return out + [("column", c) for c in dict.fromkeys(cols) if c is not None]
 
 
-def _fingerprint(a: np.ndarray) -> tuple:
-    """A hashable key equal for two arrays only if their values are equal.
-
-    A numeric array is keyed by dtype, shape and bytes (equal bytes mean equal values,
-    NaN payloads included); other arrays by their values as Python objects. Arrays
-    equal in value but not in bytes (-0.0 and 0.0, two NaN payloads) get different
-    keys: the Evaluator then recomputes, which is never wrong, only slower.
-
-    Examples
-    --------
-    >>> x = np.array([1.0, np.nan])
-    >>> _fingerprint(x) == _fingerprint(x.copy()), _fingerprint(x) == _fingerprint(x[::-1])
-    (True, False)
-    """
-    if a.dtype.kind in "biuf":
-        return a.dtype.str, a.shape, a.tobytes()
-    return a.dtype.str, a.shape, tuple(a.ravel().tolist())
-
-
 #: past input states whose values each unit of the Evaluator keeps (most recent first out)
 MEMO_SIZE = 4
 
@@ -382,6 +426,7 @@ class Evaluator:
         self.p_test: dict[str, str] = {}
         self._units = self._build_units()
         self._memo: dict[object, dict[tuple, tuple[dict, dict[str, str]]]] = {}
+        self._memo_fit = Memo(4 * len(self._units))
         self._cache: dict[object, dict[tuple[str, str], float]] = {}
 
     def achieved(self, cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -449,7 +494,7 @@ class Evaluator:
             xv = np.column_stack([cohort[t.params["covariate"]].to_numpy(float) for t in group])
             # the arrays sv.cox_batch would pass to its core (float times, int events)
             t, e = np.asarray(time[keep], dtype=float), status[keep].astype(int)
-            cols = sv.cox_batch_arrays(t, e, xv[keep])
+            cols = self._memo_fit(sv.cox_batch_arrays, t, e, xv[keep])
             for j, t in enumerate(group):
                 out.update(_wald_row(t.claim, cols, j))
                 self._cox_p(out, t.claim, {k: cols[k][j] for k in COX_P_TESTS})
@@ -485,7 +530,7 @@ class Evaluator:
         """
         time, event, keep = self._population(cohort, t.params["endpoint"], t.params.get("where"))
         group = cohort[t.params["group"]].to_numpy(float)
-        _, p, o_minus_e = sv.logrank_arrays(time[keep], event[keep], group[keep])
+        _, p, o_minus_e = self._memo_fit(sv.logrank_arrays, time[keep], event[keep], group[keep])
         better = t.params.get("better")
         if better is None or np.isnan(p):
             return p
@@ -510,7 +555,9 @@ class Evaluator:
             v = col[mask]
             return float(np.median(v)), float(v.min()), float(v.max())
         curves = self._curves.setdefault((t.params["endpoint"], where), {})
-        vals = _km_stat(t, *self._endpoint(cohort, t.params["endpoint"]), mask, curves)
+        vals = _km_stat(
+            t, *self._endpoint(cohort, t.params["endpoint"]), mask, curves, self._memo_fit
+        )
         return tuple(v * t.params.get("scale", 1.0) for v in vals)
 
     def _endpoint(self, cohort: pd.DataFrame, endpoint: str) -> tuple[np.ndarray, np.ndarray]:
@@ -534,7 +581,7 @@ class Evaluator:
         time, event, keep = self._population(cohort, t.params["endpoint"], t.params.get("where"))
         if t.kind == "cox_td":
             switch = cohort[t.params["switch"]].to_numpy()[keep]
-            fit = sv.cox_switch(time[keep], event[keep], switch)
+            fit = self._memo_fit(sv.cox_switch, time[keep], event[keep], switch)
             out = _wald_row(t.claim, fit, None)  # cox_switch's own wald_table
             self._cox_p(out, t.claim, fit)
             return out
@@ -542,7 +589,7 @@ class Evaluator:
         key = (t.params["endpoint"], t.params.get("where"), *covs)
         if key not in self._fits:
             xv = cohort[covs].to_numpy(float)[keep]
-            beta, info = sv.cox_multi_arrays(time[keep], event[keep], xv)
+            beta, info = self._memo_fit(sv.cox_multi_arrays, time[keep], event[keep], xv)
             self._fits[key] = beta, np.sqrt(np.diag(np.linalg.inv(info)))
         beta, se = self._fits[key]
         self.p_test[t.claim] = COX_P_TESTS["p_wald"]  # summary(coxph) prints no per-term LR
