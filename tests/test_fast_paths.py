@@ -37,3 +37,28 @@ def test_efron_terms_equals_its_one_array_at_a_time_reference(seed, n, p):
     assert _same_bytes(
         _efron.efron_terms(beta, x, order), _efron.efron_terms_reference(beta, x, order)
     )
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.integers(0, 2**31 - 1), st.integers(4, 60), st.integers(1, 9))
+def test_cox_columns_equals_fitting_the_whole_batch_after_column_moves(seed, n, p):
+    from carbook import survival as sv
+    from carbook.reconstruct.coxcolumns import KEYS, CoxColumns
+
+    rng, t, e, x = _random_model(seed, n, p)
+    x[:, rng.random(p) < 0.15] = 1.0  # constant columns: aliased
+    if p > 1 and rng.random() < 0.3:  # a separating column: a coefficient running away
+        x[:, -1] = (t > np.median(t)).astype(float)
+    fits = CoxColumns(3 * p)
+    ei = e.astype(int)
+    with np.errstate(over="ignore"):
+        for _ in range(6):
+            got, want = fits(t, ei, x), sv.cox_batch_arrays(t, ei, x)
+            assert _same_bytes([got[k] for k in KEYS], [want[k] for k in KEYS])
+            j = rng.integers(p)  # one column moves, or the times do
+            if rng.random() < 0.2:
+                t = np.sort(t + rng.integers(0, 2, n) * 0.5)
+            elif j % 3:
+                x[:, j] = rng.integers(0, 2, n)
+            else:
+                x[rng.integers(n), j] = rng.normal()

@@ -16,6 +16,7 @@ from scipy import special, stats
 
 from carbook import survival as sv
 from carbook.published import printed_interval
+from carbook.reconstruct.coxcolumns import CoxColumns
 from carbook.reconstruct.spec import Target
 from carbook.tables import wilcoxon_ranksum
 
@@ -414,6 +415,7 @@ class Evaluator:
         # Wald range may still be a likelihood-ratio or score P: it keeps its weight
         # too, and its note shows only if no test meets it.
         pairs = list(zip(self.parts["claim"], self.parts["part"], strict=True))
+        self._keys = pairs  # (claim, part) per printed part, in the order of self.parts
         notes = [
             self.excluded_p.get(c) if part == "p" else self.excluded.get(c) for c, part in pairs
         ]
@@ -427,6 +429,7 @@ class Evaluator:
         self._units = self._build_units()
         self._memo: dict[object, dict[tuple, tuple[dict, dict[str, str]]]] = {}
         self._memo_fit = Memo(4 * len(self._units))
+        self._cox_columns = CoxColumns(8 * sum(len(g) for g in self.cox.values()))
         self._cache: dict[object, dict[tuple[str, str], float]] = {}
 
     def achieved(self, cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -494,7 +497,7 @@ class Evaluator:
             xv = np.column_stack([cohort[t.params["covariate"]].to_numpy(float) for t in group])
             # the arrays sv.cox_batch would pass to its core (float times, int events)
             t, e = np.asarray(time[keep], dtype=float), status[keep].astype(int)
-            cols = self._memo_fit(sv.cox_batch_arrays, t, e, xv[keep])
+            cols = self._memo_fit(self._cox_columns, t, e, xv[keep])
             for j, t in enumerate(group):
                 out.update(_wald_row(t.claim, cols, j))
                 self._cox_p(out, t.claim, {k: cols[k][j] for k in COX_P_TESTS})
@@ -603,9 +606,7 @@ class Evaluator:
         precision, plus one half so that any miss costs something.
         """
         got = self.achieved(cohort)
-        achieved = np.array(
-            [got.get(k, np.nan) for k in zip(self.parts["claim"], self.parts["part"], strict=True)]
-        )
+        achieved = np.array([got.get(k, np.nan) for k in self._keys])
         with np.errstate(invalid="ignore"):
             below = (self._lo - achieved) / self._width
             above = (achieved - self._hi) / self._width
