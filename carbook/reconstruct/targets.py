@@ -428,8 +428,11 @@ class Evaluator:
         self.p_test: dict[str, str] = {}
         self._units = self._build_units()
         self._memo: dict[object, dict[tuple, tuple[dict, dict[str, str]]]] = {}
-        self._memo_fit = Memo(4 * len(self._units))
-        self._cox_columns = CoxColumns(8 * sum(len(g) for g in self.cox.values()))
+        self._memos = (
+            Memo(4 * len(self._units)),
+            CoxColumns(8 * sum(len(g) for g in self.cox.values())),
+        )
+        self._memo_fit, self._cox_columns = self._memos
         self._cache: dict[object, dict[tuple[str, str], float]] = {}
 
     def achieved(self, cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -468,11 +471,19 @@ class Evaluator:
         return out
 
     def achieved_full(self, cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
-        """:meth:`achieved` without the cache: every target computed afresh (reference)."""
+        """:meth:`achieved` without any cache: every target computed afresh (reference).
+
+        No fit is looked up either (:class:`Memo`, :class:`CoxColumns`): each is
+        computed by the function of :mod:`carbook.survival` itself.
+        """
         self._fits, self._reads, self._curves = {}, {}, {}
+        self._memo_fit, self._cox_columns = _call, sv.cox_batch_arrays
         out: dict[tuple[str, str], float] = {}
-        for _, _, compute in self._units:
-            out.update(compute(cohort))
+        try:
+            for _, _, compute in self._units:
+                out.update(compute(cohort))
+        finally:
+            self._memo_fit, self._cox_columns = self._memos
         return out
 
     def _build_units(self) -> list[tuple[object, tuple[tuple[str, str], ...], Callable]]:
