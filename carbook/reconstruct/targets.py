@@ -16,6 +16,7 @@ from scipy import special, stats
 
 from carbook import survival as sv
 from carbook.published import printed_interval
+from carbook.reconstruct.coxcolumns import CoxColumns
 from carbook.reconstruct.spec import Target
 from carbook.tables import wilcoxon_ranksum
 
@@ -38,6 +39,67 @@ COX_KINDS = ("cox_hr", "cox_mv", "cox_td")
 Z = stats.norm.ppf(0.975)
 
 
+def _fingerprint(a: np.ndarray) -> tuple:
+    """A hashable key equal for two arrays only if their values are equal.
+
+    A numeric array is keyed by dtype, shape and bytes (equal bytes mean equal values,
+    NaN payloads included); other arrays by their values as Python objects. Arrays
+    equal in value but not in bytes (-0.0 and 0.0, two NaN payloads) get different
+    keys: the Evaluator then recomputes, which is never wrong, only slower.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, np.nan])
+    >>> _fingerprint(x) == _fingerprint(x.copy()), _fingerprint(x) == _fingerprint(x[::-1])
+    (True, False)
+    """
+    if a.dtype.kind in "biuf":
+        return a.dtype.str, a.shape, a.tobytes()
+    return a.dtype.str, a.shape, tuple(a.ravel().tolist())
+
+
+def _call(fn: Callable, *args: object) -> object:
+    return fn(*args)
+
+
+class Memo:
+    """Call a deterministic function, remembering its last results by argument values.
+
+    Arrays are keyed by :func:`_fingerprint`, other arguments as they are; the
+    ``size`` most recently used results are kept. The search evaluates many cohorts
+    whose populations for a fit are unchanged (a move on a patient outside it, a
+    rejected move undone): those fits are then looked up, the same objects as
+    computed (callers must not modify them).
+
+    Examples
+    --------
+    >>> memo = Memo(2)
+    >>> a = memo(np.cumsum, np.array([1.0, 2.0]))
+    >>> memo(np.cumsum, np.array([1.0, 2.0])) is a, memo.calls
+    (True, 1)
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.calls = 0  # how many calls were computed (not looked up)
+        self._store: dict[tuple, object] = {}
+
+    def __call__(self, fn: Callable, *args: object) -> object:
+        """``fn(*args)``, looked up if these argument values were seen recently."""
+        key = (fn, *(_fingerprint(a) if isinstance(a, np.ndarray) else a for a in args))
+        hit = self._store.pop(key, _MISSING)
+        if hit is _MISSING:
+            hit = fn(*args)
+            self.calls += 1
+            if len(self._store) >= self.size:
+                del self._store[next(iter(self._store))]
+        self._store[key] = hit  # most recently used last
+        return hit
+
+
+_MISSING = object()
+
+
 def _step(times: np.ndarray, values: np.ndarray, at: float, before: float) -> float:
     i = np.searchsorted(times, at, side="right") - 1
     return float(values[i]) if i >= 0 else before
@@ -49,11 +111,13 @@ def _km_stat(
     status: np.ndarray,
     where: np.ndarray | None = None,
     fits: dict | None = None,
+    call: Callable = _call,
 ) -> tuple[float, float, float]:
     """KM, CIF or follow-up statistic; ``params["conf_type"]`` picks R's KM transform.
 
     ``fits``, if given, holds the curves already fitted to these same arrays (keyed
-    by kind and transform), so targets reading one curve share its fit.
+    by kind and transform), so targets reading one curve share its fit. Curves are
+    fitted through ``call(function, *arrays)`` (e.g. a :class:`Memo`).
     """
     keep = np.isfinite(time) if where is None else np.isfinite(time) & where
     time, status = time[keep], status[keep]
@@ -62,20 +126,20 @@ def _km_stat(
         return _survivors_followup(time[status == 0])
     if t.kind == "followup":
         if "reverse" not in fits:
-            fits["reverse"] = sv.km_arrays(time, (status == 0).astype(float))
+            fits["reverse"] = call(sv.km_arrays, time, (status == 0).astype(float))
         a = fits["reverse"]
         s, x = a["surv"], a["time"]
         return tuple(sv.quantile_crossing(s, x, q) for q in (0.5, 0.75, 0.25))
     if t.kind == "cif_at":
         if "cif" not in fits:
-            fits["cif"] = sv.cuminc_arrays(time, status, 1)
+            fits["cif"] = call(sv.cuminc_arrays, time, status, 1)
         times, est, var = fits["cif"]
         e, v = _step(times, est, t.params["time"], 0.0), _step(times, var, t.params["time"], 0.0)
         lo, hi = sv.cif_log_log(e, v)
         return 100 * e, 100 * lo, 100 * hi
     conf_type = t.params.get("conf_type", "log")
     if conf_type not in fits:
-        fits[conf_type] = sv.km_arrays(time, (status == 1).astype(float), conf_type)
+        fits[conf_type] = call(sv.km_arrays, time, (status == 1).astype(float), conf_type)
     a = fits[conf_type]
     if t.kind == "km_median":
         return tuple(sv.quantile_crossing(a[k], a["time"], 0.5) for k in ("surv", "lower", "upper"))
@@ -148,11 +212,25 @@ def _wald_p(beta: float, se: float) -> float:
     return float(2 * special.ndtr(-abs(beta) / se))
 
 
+#: the parts of a Cox target and the :func:`carbook.survival.wald_table` columns they read
+WALD_PARTS = {"value": "hr", "low": "lower", "high": "upper", "p": "p"}
+
+
 def _wald(claim: str, beta: float, se: float) -> dict[tuple[str, str], float]:
     """HR, 95% Wald limits and Wald P of one Cox coefficient, as ``summary(coxph)``."""
-    t = sv.wald_table(np.array([beta]), np.array([se]))
-    parts = {"value": "hr", "low": "lower", "high": "upper", "p": "p"}
-    return {(claim, part): float(t[col][0]) for part, col in parts.items()}
+    return _wald_row(claim, sv.wald_table(np.array([beta]), np.array([se])), 0)
+
+
+def _wald_row(claim: str, table: Mapping, j: int | None) -> dict[tuple[str, str], float]:
+    """The parts of ``claim`` from row ``j`` of a Wald table (``None``: a table of floats).
+
+    A Wald table is elementwise in (coef, se), so row ``j`` of a batch's table is
+    the table of that row's coefficient alone, bit for bit
+    (``tests/test_incremental.py``).
+    """
+    if j is None:
+        return {(claim, part): float(table[col]) for part, col in WALD_PARTS.items()}
+    return {(claim, part): float(table[col][j]) for part, col in WALD_PARTS.items()}
 
 
 #: the Cox P values a paper may print, as ``summary(coxph)`` names them
@@ -291,20 +369,8 @@ def _inputs(t: Target) -> list[tuple[str, str]]:
     return out + [("column", c) for c in dict.fromkeys(cols) if c is not None]
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal shape, dtype and values (NaN equal to NaN in float arrays).
-
-    Equal bytes of a numeric array mean equal values (NaN payloads included), the
-    common case in a search, so they are compared first; otherwise numpy decides
-    (-0.0 equals 0.0, any NaN equals any NaN).
-    """
-    if a.dtype != b.dtype or a.shape != b.shape:
-        return False
-    if a.dtype.kind in "biuf" and a.tobytes() == b.tobytes():
-        return True
-    if a.dtype.kind == "f":
-        return bool(np.array_equal(a, b, equal_nan=True))
-    return bool(np.array_equal(a, b))
+#: past input states whose values each unit of the Evaluator keeps (most recent first out)
+MEMO_SIZE = 4
 
 
 class Evaluator:
@@ -349,6 +415,7 @@ class Evaluator:
         # Wald range may still be a likelihood-ratio or score P: it keeps its weight
         # too, and its note shows only if no test meets it.
         pairs = list(zip(self.parts["claim"], self.parts["part"], strict=True))
+        self._keys = pairs  # (claim, part) per printed part, in the order of self.parts
         notes = [
             self.excluded_p.get(c) if part == "p" else self.excluded.get(c) for c, part in pairs
         ]
@@ -360,37 +427,63 @@ class Evaluator:
         )
         self.p_test: dict[str, str] = {}
         self._units = self._build_units()
-        self._seen: dict[tuple[str, str], tuple[np.ndarray, ...]] = {}
+        self._memo: dict[object, dict[tuple, tuple[dict, dict[str, str]]]] = {}
+        self._memos = (
+            Memo(4 * len(self._units)),
+            CoxColumns(8 * sum(len(g) for g in self.cox.values())),
+        )
+        self._memo_fit, self._cox_columns = self._memos
         self._cache: dict[object, dict[tuple[str, str], float]] = {}
 
     def achieved(self, cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
-        """Achieved value of every (claim, part) on ``cohort``, recomputing changed ones only.
+        """Achieved value of every (claim, part) on ``cohort``, recomputing new states only.
 
         A target (or the batch of univariate Cox targets sharing an endpoint and a
-        population, fitted together) is recomputed only when one of its inputs, an
-        endpoint's (time, status) or a column it reads, differs from the last call
-        (dtype included); the others keep their cached values. Statistics are
-        deterministic functions of their inputs, so the values are those of
-        :meth:`achieved_full` bit for bit (``tests/test_incremental.py``).
+        population, fitted together) is a unit whose inputs are an endpoint's (time,
+        status) and the columns it reads. Each unit keeps its values (and its Cox P
+        tests) for the last :data:`MEMO_SIZE` states of its inputs it saw, keyed by
+        their bytes (:func:`_fingerprint`): a rejected move's state and the accepted
+        one it returns to are both remembered. Statistics are deterministic functions
+        of their inputs, so the values are those of :meth:`achieved_full` bit for bit
+        (``tests/test_incremental.py``).
         """
         self._fits, self._reads, self._curves = {}, {}, {}
-        changed: dict[tuple[str, str], bool] = {}
+        prints: dict[tuple[str, str], tuple] = {}
         out: dict[tuple[str, str], float] = {}
         for key, inputs, compute in self._units:
             for inp in inputs:
-                if inp not in changed:
-                    changed[inp] = self._changed(cohort, inp)
-            if key not in self._cache or any(changed[i] for i in inputs):
-                self._cache[key] = compute(cohort)
-            out.update(self._cache[key])
+                if inp not in prints:
+                    prints[inp] = self._state(cohort, inp)
+            state = tuple(prints[i] for i in inputs)
+            memo = self._memo.setdefault(key, {})
+            hit = memo.pop(state, None)
+            if hit is None:
+                values = compute(cohort)
+                claims = dict.fromkeys(c for c, _ in values)
+                hit = values, {c: self.p_test[c] for c in claims if c in self.p_test}
+                if len(memo) >= MEMO_SIZE:
+                    del memo[next(iter(memo))]
+            else:
+                self.p_test.update(hit[1])
+            memo[state] = hit  # most recently used last
+            self._cache[key] = hit[0]
+            out.update(hit[0])
         return out
 
     def achieved_full(self, cohort: pd.DataFrame) -> dict[tuple[str, str], float]:
-        """:meth:`achieved` without the cache: every target computed afresh (reference)."""
+        """:meth:`achieved` without any cache: every target computed afresh (reference).
+
+        No fit is looked up either (:class:`Memo`, :class:`CoxColumns`): each is
+        computed by the function of :mod:`carbook.survival` itself.
+        """
         self._fits, self._reads, self._curves = {}, {}, {}
+        self._memo_fit, self._cox_columns = _call, sv.cox_batch_arrays
         out: dict[tuple[str, str], float] = {}
-        for _, _, compute in self._units:
-            out.update(compute(cohort))
+        try:
+            for _, _, compute in self._units:
+                out.update(compute(cohort))
+        finally:
+            self._memo_fit, self._cox_columns = self._memos
         return out
 
     def _build_units(self) -> list[tuple[object, tuple[tuple[str, str], ...], Callable]]:
@@ -415,9 +508,9 @@ class Evaluator:
             xv = np.column_stack([cohort[t.params["covariate"]].to_numpy(float) for t in group])
             # the arrays sv.cox_batch would pass to its core (float times, int events)
             t, e = np.asarray(time[keep], dtype=float), status[keep].astype(int)
-            cols = sv.cox_batch_arrays(t, e, xv[keep])
+            cols = self._memo_fit(self._cox_columns, t, e, xv[keep])
             for j, t in enumerate(group):
-                out.update(_wald(t.claim, cols["coef"][j], cols["se"][j]))
+                out.update(_wald_row(t.claim, cols, j))
                 self._cox_p(out, t.claim, {k: cols[k][j] for k in COX_P_TESTS})
             return out
 
@@ -436,16 +529,11 @@ class Evaluator:
 
         return compute
 
-    def _changed(self, cohort: pd.DataFrame, key: tuple[str, str]) -> bool:
-        """Whether an endpoint's (time, status) or a column differs from the last call."""
+    def _state(self, cohort: pd.DataFrame, key: tuple[str, str]) -> tuple:
+        """Key of an endpoint's (time, status) or a column's current values."""
         what, name = key
         now = self._endpoint(cohort, name) if what == "endpoint" else (cohort[name],)
-        now = tuple(np.asarray(a) for a in now)
-        old = self._seen.get(key)
-        if old is not None and all(_same(a, b) for a, b in zip(now, old, strict=True)):
-            return False
-        self._seen[key] = tuple(a.copy() for a in now)
-        return True
+        return tuple(_fingerprint(np.asarray(a)) for a in now)
 
     def _logrank_p(self, t: Target, cohort: pd.DataFrame) -> float:
         """``survdiff`` P of ``group`` 1 vs 0 among ``where`` (default: everyone).
@@ -456,7 +544,7 @@ class Evaluator:
         """
         time, event, keep = self._population(cohort, t.params["endpoint"], t.params.get("where"))
         group = cohort[t.params["group"]].to_numpy(float)
-        _, p, o_minus_e = sv.logrank_arrays(time[keep], event[keep], group[keep])
+        _, p, o_minus_e = self._memo_fit(sv.logrank_arrays, time[keep], event[keep], group[keep])
         better = t.params.get("better")
         if better is None or np.isnan(p):
             return p
@@ -481,7 +569,9 @@ class Evaluator:
             v = col[mask]
             return float(np.median(v)), float(v.min()), float(v.max())
         curves = self._curves.setdefault((t.params["endpoint"], where), {})
-        vals = _km_stat(t, *self._endpoint(cohort, t.params["endpoint"]), mask, curves)
+        vals = _km_stat(
+            t, *self._endpoint(cohort, t.params["endpoint"]), mask, curves, self._memo_fit
+        )
         return tuple(v * t.params.get("scale", 1.0) for v in vals)
 
     def _endpoint(self, cohort: pd.DataFrame, endpoint: str) -> tuple[np.ndarray, np.ndarray]:
@@ -505,15 +595,15 @@ class Evaluator:
         time, event, keep = self._population(cohort, t.params["endpoint"], t.params.get("where"))
         if t.kind == "cox_td":
             switch = cohort[t.params["switch"]].to_numpy()[keep]
-            fit = sv.cox_switch(time[keep], event[keep], switch)
-            out = _wald(t.claim, fit["coef"], fit["se"])
+            fit = self._memo_fit(sv.cox_switch, time[keep], event[keep], switch)
+            out = _wald_row(t.claim, fit, None)  # cox_switch's own wald_table
             self._cox_p(out, t.claim, fit)
             return out
         covs = list(t.params["covariates"])
         key = (t.params["endpoint"], t.params.get("where"), *covs)
         if key not in self._fits:
             xv = cohort[covs].to_numpy(float)[keep]
-            beta, info = sv.cox_multi_arrays(time[keep], event[keep], xv)
+            beta, info = self._memo_fit(sv.cox_multi_arrays, time[keep], event[keep], xv)
             self._fits[key] = beta, np.sqrt(np.diag(np.linalg.inv(info)))
         beta, se = self._fits[key]
         self.p_test[t.claim] = COX_P_TESTS["p_wald"]  # summary(coxph) prints no per-term LR
@@ -527,9 +617,7 @@ class Evaluator:
         precision, plus one half so that any miss costs something.
         """
         got = self.achieved(cohort)
-        achieved = np.array(
-            [got.get(k, np.nan) for k in zip(self.parts["claim"], self.parts["part"], strict=True)]
-        )
+        achieved = np.array([got.get(k, np.nan) for k in self._keys])
         with np.errstate(invalid="ignore"):
             below = (self._lo - achieved) / self._width
             above = (achieved - self._hi) / self._width
