@@ -21,6 +21,30 @@ def _random_model(seed: int, n: int, p: int):
     return rng, t, e, x.astype(float)
 
 
+def _efron_terms_reference(
+    beta: np.ndarray, x: np.ndarray, order: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_efron.efron_terms`` one array at a time, as first written (the reference)."""
+    w = np.exp(x * beta)
+    wx, wx2 = w * x, w * x * x
+    first = order["first"]
+    r0, r1, r2 = (_efron.rev_cumsum(a)[first] for a in (w, wx, wx2))
+    ev = order["event"][:, None]
+    g = order["group"]
+    d0 = np.add.reduceat(w * ev, g)[order["has_event"]]
+    d1 = np.add.reduceat(wx * ev, g)[order["has_event"]]
+    d2 = np.add.reduceat(wx2 * ev, g)[order["has_event"]]
+    xs = np.add.reduceat(x * ev, g)[order["has_event"]]
+    k, frac = order["k"], order["frac"][:, None]
+    s0 = r0[k] - frac * d0[k]
+    s1 = r1[k] - frac * d1[k]
+    s2 = r2[k] - frac * d2[k]
+    loglik = beta * xs.sum(axis=0) - np.log(s0).sum(axis=0)
+    score = xs.sum(axis=0) - (s1 / s0).sum(axis=0)
+    info = (s2 / s0 - (s1 / s0) ** 2).sum(axis=0)
+    return loglik, score, info
+
+
 def _same_bytes(a, b) -> bool:
     return all(
         np.asarray(u).tobytes() == np.asarray(v).tobytes() for u, v in zip(a, b, strict=True)
@@ -34,9 +58,7 @@ def test_efron_terms_equals_its_one_array_at_a_time_reference(seed, n, p):
     x, _ = _efron.centred(x)
     order = _efron.cox_order(t, e)
     beta = rng.normal(0, 1, p)
-    assert _same_bytes(
-        _efron.efron_terms(beta, x, order), _efron.efron_terms_reference(beta, x, order)
-    )
+    assert _same_bytes(_efron.efron_terms(beta, x, order), _efron_terms_reference(beta, x, order))
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
@@ -62,3 +84,15 @@ def test_cox_columns_equals_fitting_the_whole_batch_after_column_moves(seed, n, 
                 x[:, j] = rng.integers(0, 2, n)
             else:
                 x[rng.integers(n), j] = rng.normal()
+
+
+def test_recent_keeps_nothing_at_size_zero_and_refuses_a_negative_size():
+    import pytest
+
+    from carbook.reconstruct.recent import MISSING, Recent
+
+    empty = Recent(0)  # e.g. the Cox-column store of a study with no univariate Cox
+    empty.put("a", 1)
+    assert empty.get("a") is MISSING and len(empty) == 0
+    with pytest.raises(ValueError, match="size must be at least 0"):
+        Recent(-1)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from carbook import survival as sv
+from carbook.reconstruct.recent import MISSING, Recent
 
 __all__ = ["CoxColumns"]
 
@@ -53,9 +54,8 @@ class CoxColumns:
     """
 
     def __init__(self, size: int) -> None:
-        self.size = size
         self.fitted = 0  # columns fitted (not looked up), padding included
-        self._store: dict[tuple[bytes, bytes, bytes], dict[str, object]] = {}
+        self._store = Recent(size)
 
     def __call__(self, t: np.ndarray, e: np.ndarray, xv: np.ndarray) -> dict[str, np.ndarray]:
         """The dictionary of ``cox_batch_arrays(t, e, xv)`` (``xv`` float, (n, p))."""
@@ -66,7 +66,7 @@ class CoxColumns:
         times = (t.dtype.str + e.dtype.str).encode() + t.tobytes(), e.tobytes()
         keys = [(*times, xv[:, j].tobytes()) for j in range(p)]
         rows = [self._store.get(k) for k in keys]
-        missing = [j for j, row in enumerate(rows) if row is None]
+        missing = [j for j, row in enumerate(rows) if row is MISSING]
         if missing:
             cols = missing if len(missing) > 1 else sorted({missing[0], 0 if missing[0] else 1})
             fit = sv.cox_batch_arrays(t, e, np.ascontiguousarray(xv[:, cols]))
@@ -77,12 +77,5 @@ class CoxColumns:
             for i, j in enumerate(cols):
                 rows[j] = {k: fit[k][i] for k in KEYS}
         for key, row in zip(keys, rows, strict=True):
-            self._remember(key, row)
+            self._store.put(key, row)
         return {k: np.array([row[k] for row in rows]) for k in KEYS}
-
-    def _remember(self, key: tuple[bytes, bytes, bytes], row: dict[str, object]) -> None:
-        """Keep ``row`` as the most recently used (the oldest goes when full)."""
-        self._store.pop(key, None)
-        if len(self._store) >= self.size:
-            del self._store[next(iter(self._store))]
-        self._store[key] = row

@@ -17,6 +17,7 @@ from scipy import special, stats
 from carbook import survival as sv
 from carbook.published import printed_interval
 from carbook.reconstruct.coxcolumns import CoxColumns
+from carbook.reconstruct.recent import MISSING, Recent
 from carbook.reconstruct.spec import Target
 from carbook.tables import wilcoxon_ranksum
 
@@ -80,24 +81,18 @@ class Memo:
     """
 
     def __init__(self, size: int) -> None:
-        self.size = size
         self.calls = 0  # how many calls were computed (not looked up)
-        self._store: dict[tuple, object] = {}
+        self._store = Recent(size)
 
     def __call__(self, fn: Callable, *args: object) -> object:
         """``fn(*args)``, looked up if these argument values were seen recently."""
         key = (fn, *(_fingerprint(a) if isinstance(a, np.ndarray) else a for a in args))
-        hit = self._store.pop(key, _MISSING)
-        if hit is _MISSING:
+        hit = self._store.get(key)
+        if hit is MISSING:
             hit = fn(*args)
             self.calls += 1
-            if len(self._store) >= self.size:
-                del self._store[next(iter(self._store))]
-        self._store[key] = hit  # most recently used last
+            self._store.put(key, hit)
         return hit
-
-
-_MISSING = object()
 
 
 def _step(times: np.ndarray, values: np.ndarray, at: float, before: float) -> float:
@@ -427,7 +422,7 @@ class Evaluator:
         )
         self.p_test: dict[str, str] = {}
         self._units = self._build_units()
-        self._memo: dict[object, dict[tuple, tuple[dict, dict[str, str]]]] = {}
+        self._memo = {key: Recent(MEMO_SIZE) for key, _, _ in self._units}
         self._memos = (
             Memo(4 * len(self._units)),
             CoxColumns(8 * sum(len(g) for g in self.cox.values())),
@@ -455,18 +450,15 @@ class Evaluator:
                 if inp not in prints:
                     prints[inp] = self._state(cohort, inp)
             state = tuple(prints[i] for i in inputs)
-            memo = self._memo.setdefault(key, {})
-            hit = memo.pop(state, None)
-            if hit is None:
+            hit = self._memo[key].get(state)
+            if hit is MISSING:
                 values = compute(cohort)
                 claims = dict.fromkeys(c for c, _ in values)
                 hit = values, {c: self.p_test[c] for c in claims if c in self.p_test}
-                if len(memo) >= MEMO_SIZE:
-                    del memo[next(iter(memo))]
+                self._memo[key].put(state, hit)
             else:
                 self.p_test.update(hit[1])
-            memo[state] = hit  # most recently used last
-            self._cache[key] = hit[0]
+            self._cache[key] = hit[0]  # the values in use (the tests read which were computed)
             out.update(hit[0])
         return out
 

@@ -98,7 +98,8 @@ def efron_terms(
     The risk-set and tied-death sums of ``w``, ``w x`` and ``w x^2`` run on the
     three side by side (one cumulative sum, one ``reduceat``): both work column by
     column, so each column's sums are those of its own array, bit for bit
-    (``tests/test_survival.py`` compares with :func:`efron_terms_reference`).
+    (``tests/test_fast_paths.py`` compares with the one-array-at-a-time body it
+    replaced).
     """
     p = x.shape[1]
     w = np.exp(x * beta)
@@ -114,30 +115,6 @@ def efron_terms(
     loglik = beta * xs.sum(axis=0) - np.log(s0).sum(axis=0)
     score = xs.sum(axis=0) - m1.sum(axis=0)
     info = (s2 / s0 - m1**2).sum(axis=0)
-    return loglik, score, info
-
-
-def efron_terms_reference(
-    beta: np.ndarray, x: np.ndarray, order: dict[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`efron_terms` one array at a time, as first written (the tests' reference)."""
-    w = np.exp(x * beta)
-    wx, wx2 = w * x, w * x * x
-    first = order["first"]
-    r0, r1, r2 = rev_cumsum(w)[first], rev_cumsum(wx)[first], rev_cumsum(wx2)[first]
-    ev = order["event"][:, None]
-    g = order["group"]
-    d0 = np.add.reduceat(w * ev, g)[order["has_event"]]
-    d1 = np.add.reduceat(wx * ev, g)[order["has_event"]]
-    d2 = np.add.reduceat(wx2 * ev, g)[order["has_event"]]
-    xs = np.add.reduceat(x * ev, g)[order["has_event"]]
-    k, frac = order["k"], order["frac"][:, None]
-    s0 = r0[k] - frac * d0[k]
-    s1 = r1[k] - frac * d1[k]
-    s2 = r2[k] - frac * d2[k]
-    loglik = beta * xs.sum(axis=0) - np.log(s0).sum(axis=0)
-    score = xs.sum(axis=0) - (s1 / s0).sum(axis=0)
-    info = (s2 / s0 - (s1 / s0) ** 2).sum(axis=0)
     return loglik, score, info
 
 
