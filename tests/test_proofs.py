@@ -14,6 +14,7 @@ from carbook.reconstruct.proofs import (
     cif_max,
     efs_cir_orders,
     efs_variance_floor,
+    km_landmark_counts,
     km_width_bound,
     population_sizes,
     proved_impossible,
@@ -357,3 +358,40 @@ def test_a_proof_spares_the_p_of_its_claim():
         if f.claim == "t2_lymphodepletion_hr"
     ]
     assert ft.weight.tolist() == [0.0, 0.0, 0.0, 1.0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(6, 14),
+    st.lists(st.booleans(), min_size=3, max_size=10),
+)
+def test_km_landmark_counts_finds_every_real_order(n, exits):
+    """An actual sample's S(t) and survfit limits, rounded, are always found again."""
+    from carbook import survival as sv
+
+    exits = exits[: n - 1]
+    if not any(exits) or sum(not e for e in exits) > 2:
+        return
+    time = np.concatenate([np.arange(1.0, len(exits) + 1), np.full(n - len(exits), 99.0)])
+    event = np.concatenate([np.array(exits, float), np.zeros(n - len(exits))])
+    a = sv.km_arrays(time, event, "log")
+    row = np.searchsorted(a["time"], len(exits), side="right") - 1
+    got = {p: float(a[k][row]) for p, k in (("value", "surv"), ("low", "lower"), ("high", "upper"))}
+    if not 0 < got["value"] < 1:
+        return
+    iv = {p: (math.floor(v * 100) / 100, math.floor(v * 100) / 100 + 0.01) for p, v in got.items()}
+    # censorings after the last event before the landmark change nothing: not counted
+    last = max(i for i, e in enumerate(exits) if e)
+    k = sum(not e for e in exits[:last])
+    assert (sum(exits), k) in km_landmark_counts(n, iv, 2)
+
+
+def test_wudhikarn_os_after_progression_at_1_year_needs_three_censorings():
+    """Figure 3B, 35% (23-56%) among 38: no order with two censorings before 12 months."""
+    spec = load_spec("wudhikarn2021")
+    t = next(t for t in spec.targets if t.claim == "os_post_prog_1y")
+    iv = {p: (lo / 100, hi / 100) for p, (lo, hi) in t.intervals().items()}
+    assert iv["value"] == pytest.approx((0.345, 0.355))
+    assert km_landmark_counts(38, iv, 2) == []
+    assert set(km_landmark_counts(38, iv, 3)) == {(23, 3)}
+    assert km_landmark_counts(38, iv, 3, "log-log") == []

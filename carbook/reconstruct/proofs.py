@@ -36,6 +36,7 @@ non-empty window is where the search must land (:func:`windows`).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 
@@ -45,10 +46,12 @@ from scipy import stats
 
 from carbook.reconstruct.spec import Target
 from carbook.reconstruct.targets import Endpoints, infeasible_hr_targets
+from carbook.survival.km import _conf_limits
 
 __all__ = [
     "cif_fewest_censored",
     "cif_max",
+    "km_landmark_counts",
     "km_width_bound",
     "km_widths",
     "population_sizes",
@@ -391,6 +394,57 @@ def cif_fewest_censored(n: int, events: int, others: int, at_least: float) -> in
         if cif_max(n, events, others, k) >= at_least:
             return k
     return None
+
+
+def km_landmark_counts(
+    n: int,
+    printed: Mapping[str, tuple[float, float]],
+    max_censored: int,
+    conf_type: str = "log",
+) -> list[tuple[int, int]]:
+    """(events, censorings) before a landmark with an order that prints ``S`` as published.
+
+    ``printed`` gives the rounding intervals ``[a, b)`` (proportions) of the printed
+    ``"value"``, ``"low"`` and ``"high"``. Every order of up to ``max_censored``
+    censorings among the events before the landmark is tried (only event counts whose
+    ``S`` can reach the printed value's interval), ``n`` at risk at time 0,
+    with the Greenwood variance and the limits of ``survfit(Surv(time, status) ~ 1,
+    conf.type = conf_type)`` (R 3.6 survival; "log" is R's default; the limits are
+    :mod:`carbook.survival.km`'s, tested against R). One entry per order that prints. Ties change
+    nothing: tied events give the same ``S`` and Greenwood sum as the same events one
+    after another, and R counts a censoring tied with an event as at risk at it (the
+    same as just after). Censorings after the last event before the landmark change
+    neither. So an empty list for ``k`` censorings at most is a proof that the
+    printed triple needs more.
+
+    Examples
+    --------
+    wudhikarn2021, Figure 3B: 1-year OS after progression 35% (23-56%) among 38:
+
+    >>> iv = {"value": (0.345, 0.355), "low": (0.225, 0.235), "high": (0.555, 0.565)}
+    >>> km_landmark_counts(38, iv, 2)
+    []
+    >>> sorted(set(km_landmark_counts(38, iv, 3)))
+    [(23, 3)]
+    >>> km_landmark_counts(38, iv, 3, "log-log")
+    []
+    """
+    out = []
+    a, b = printed["value"]
+    for k in range(max_censored + 1):
+        for events in range(1, n - k):
+            # S runs from (n-k-events)/(n-k) (every censoring first) to (n-events)/n
+            if (n - events) / n < a or (n - k - events) / (n - k) >= b:
+                continue
+            orders = itertools.combinations_with_replacement(range(events), k)
+            s, v = np.array([_prefix(n, events, at)[:2] for at in orders]).T
+            low, high = _conf_limits(s, np.sqrt(v), conf_type, 0.95)  # type: ignore[arg-type]
+            values = {"value": s, "low": low, "high": high}
+            ok = np.logical_and.reduce(
+                [(lo <= values[p]) & (values[p] < hi) for p, (lo, hi) in printed.items()]
+            )
+            out += [(events, k)] * int(ok.sum())
+    return out
 
 
 def _prefix(n: int, events: int, at: tuple[int, ...]) -> tuple[float, float, int, list[float]]:
