@@ -68,6 +68,11 @@ class Model:
     #: claims the study placed (e.g. a figure's printed numbers): a search that may
     #: trade met numbers for others (``anneal(trade=True)``) never loses one of these
     protect: tuple[str, ...] = ()
+    #: deterministic placements (moves that draw nothing from the generator) tried
+    #: once each at the end of the calibration, kept only if the count met grows and
+    #: no placed claim is lost: the search's random stream, and so every cohort on
+    #: which they fail, is unchanged
+    place: dict[str, Move] = field(default_factory=dict)
 
 
 def construct_categorical(

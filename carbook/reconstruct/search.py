@@ -350,6 +350,8 @@ def calibrate(
                 partial(phase, t0=0.1, targets=late, moves=model.late_moves, **keep),
             ),
         ]
+    if model.place:
+        steps.append(("placements", len(model.place), partial(_place, spec, model, cohort)))
     tally = _Tally(spec, model, cohort)
     for name, n_iter, run in steps:
         run(n_iter=n_iter, **({"label": f" {name}"} if run.func is anneal else {}))
@@ -378,6 +380,37 @@ def _time_steps(model: Model, times: partial, budget: int) -> list[tuple[str, in
         return [first]
     cold = partial(times, t0=0.2, moves=dict(model.moves), keep_met=True, aim=True)
     return [first, ("times, keep met", budget // 4, cold)]
+
+
+def _place(spec: Spec, model: Model, cohort: pd.DataFrame, n_iter: int) -> None:
+    """Try each of ``model.place`` once, in name order; keep one that meets more.
+
+    A placement is kept if the count of printed numbers met grows and no placed claim
+    (``model.protect``) is lost; otherwise it is undone. Placements draw nothing from
+    the generator (``rng`` is None), so the calibration's stream is unchanged.
+    ``n_iter`` is the number of placements (for the phase table).
+    """
+    derive(spec, cohort)
+    excluded = proofs(spec.targets, cohort, model.endpoints, model.proofs)
+    p_notes = inconsistent_p_targets(spec.targets)
+    evaluator = Evaluator(spec.targets, model.endpoints, excluded, p_notes)
+    protect = evaluator.parts["claim"].isin(model.protect).to_numpy()
+    for name in sorted(model.place)[:n_iter]:
+        evaluator.loss(cohort)
+        was = evaluator.met.copy()
+        changes = model.place[name](cohort, None)
+        old = [(c, i, cohort.at[i, c]) for c, i, _ in changes]
+        for c, i, v in changes:
+            cohort.at[i, c] = v
+        derive(spec, cohort, {c for c, _, _ in changes})
+        evaluator.loss(cohort)
+        if not changes or (
+            not _loses(was, evaluator.met, protect) and evaluator.met.sum() > was.sum()
+        ):
+            continue
+        for c, i, v in old:
+            cohort.at[i, c] = v
+        derive(spec, cohort, {c for c, _, _ in changes})
 
 
 class _Tally:

@@ -483,5 +483,6 @@ def build(
         proofs=figure1.study_proofs(spec),
         skeleton=placed,
         protect=skeleton.PLACED if placed else (),
+        place={"remission": post.place_remission()},
     )
     return c, model

@@ -43,6 +43,7 @@ __all__ = [
     "death_causes",
     "feasible",
     "moves",
+    "place_remission",
     "remission",
     "table_facts",
 ]
@@ -343,6 +344,82 @@ def _blast_move(prog: pd.Index) -> Move:
         return [] if change is None else [("blasts", *change)]
 
     return move_blasts
+
+
+def _remission_anchors() -> tuple[float, float, float]:
+    reg = load_published("wudhikarn2021").set_index("id").loc["salv_remission_duration_median"]
+    return float(reg["value"]), float(reg["low"]), float(reg["high"])
+
+
+def remission_values(
+    current: np.ndarray, cap: np.ndarray, anchors: tuple[float, float, float]
+) -> np.ndarray:
+    """Remission durations with the printed median and range, each near its current one.
+
+    Rank by ``cap`` (the longest remission each patient's times allow): the lowest cap
+    takes the minimum, the highest the maximum, the middle one the median; the others
+    keep their current duration, clipped into their half and under their cap where
+    the half allows. A value above its cap means the first salvage must come earlier.
+    Needs an odd count (the median is then one of the values).
+
+    Examples
+    --------
+    >>> cur = np.array([1.2, 3.0, 9.0, 40.0, 5.0])
+    >>> remission_values(cur, np.array([1.5, 4.0, 10.0, 60.0, 6.0]), (4.5, 2.1, 32.1)).tolist()
+    [2.1, 3.0, 9.0, 32.1, 4.5]
+    """
+    med, lo, hi = anchors
+    n = len(current)
+    if n < 3 or n % 2 == 0:
+        raise ValueError(f"remission_values needs an odd count of at least 3, got {n}")
+    order = np.argsort(cap, kind="stable")
+    out = np.empty(n)
+    for rank, k in enumerate(order):
+        if rank in (0, n - 1, n // 2):
+            out[k] = lo if rank == 0 else (hi if rank == n - 1 else med)
+            continue
+        a, b = (lo, med) if rank < n // 2 else (med, hi)
+        out[k] = np.clip(current[k], a, max(a, min(b, cap[k])))
+    return np.round(out, 2)
+
+
+def place_remission() -> Move:
+    """Put the CR remissions on the printed median (range) at once (Figure 3A text).
+
+    Only the remission target reads ``t_cr``, so the CR times move freely between the
+    first salvage and the end of remission; where a remission cannot reach its value,
+    a relapse that ends it comes later, or else the first salvage comes earlier (the
+    event-free survival from salvage and the salvage time-dependent HR then change,
+    and the search weighs that).
+    """
+    anchors = _remission_anchors()
+
+    def place(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
+        t_cr = c["t_cr"].to_numpy(float)
+        rows = np.flatnonzero(~np.isnan(t_cr))
+        if rows.size < 3 or rows.size % 2 == 0:
+            return []
+        rel = c["t_relapse2"].to_numpy(float)[rows]
+        post = c["t_post"].to_numpy(float)[rows]
+        end = np.where(np.isnan(rel), post, rel)
+        start = c["t_salvage"].to_numpy(float)[rows]
+        cap = np.round(end - start - 0.01, 2)
+        values = remission_values(np.round(end - t_cr[rows], 2), cap, anchors)
+        out: list[Change] = []
+        for k, i in enumerate(rows):
+            new_cr = round(float(end[k] - values[k]), 2)
+            if values[k] > cap[k] and round(start[k] + 0.01 + values[k], 2) < post[k]:
+                new_cr = round(start[k] + 0.01, 2)  # a later relapse ends the remission
+                out.append(("t_relapse2", int(i), round(new_cr + values[k], 2)))
+            elif values[k] > cap[k]:
+                if new_cr - 0.01 < 0.01:
+                    return []
+                out.append(("t_salvage", int(i), round(new_cr - 0.01, 2)))
+            if new_cr != t_cr[i]:
+                out.append(("t_cr", int(i), new_cr))
+        return out
+
+    return place
 
 
 def moves(c: pd.DataFrame, fixed_cr: pd.Series, tune: dict) -> dict[str, Move]:
