@@ -1,6 +1,7 @@
 """Deterministic placements tried once at the end of a calibration (Model.place)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -86,3 +87,43 @@ def test_the_remission_placement_declines_when_a_cr_lives_too_short():
     row = c.loc[c["id"] == "MSK16"].iloc[0]
     assert row["salvage_outcome"] == "cr" and row["t_post"] < ANCHORS[1]
     assert m.place["remission"](c, None) == []
+
+
+def _small(study: str, seed: int = 1):
+    from carbook.studies.models import model as build_for
+
+    spec = load_spec(study)
+    c, m = build_for(study)(spec, np.random.default_rng(seed))
+    c = c.copy()
+    derive(spec, c)
+    return spec, c, m
+
+
+@pytest.mark.parametrize("study", ["gauthier2021", "xu2023"])
+def test_pair_passes_never_lose_a_met_number_and_end_where_no_swap_helps(study):
+    spec, c, m = _small(study)
+    ev = Evaluator(spec.targets, m.endpoints)
+    before = int(ev.report(c)["within"].sum())
+    margins = {col: c.groupby("stratum")[col].value_counts().sort_index() for col in spec.categorical}
+    search._pair_passes(spec, m, c, 10**6)
+    assert int(ev.report(c)["within"].sum()) >= before
+    for col, counts in margins.items():
+        pd.testing.assert_series_equal(c.groupby("stratum")[col].value_counts().sort_index(), counts)
+    settled = c.copy()
+    search._pair_passes(spec, m, c, 10**6)  # a local optimum: one more pass keeps nothing
+    pd.testing.assert_frame_equal(c, settled)
+
+
+def test_swaps_stay_within_a_stratum_and_never_move_a_fact():
+    spec, c, m = _setup(1)
+    strata = c["stratum"].to_numpy()
+    n = 0
+    for changes in search._swaps(spec, m, c):
+        if not changes:  # a model pair that would break a fact or a date
+            continue
+        for col, i, v in changes:
+            if col in m.fixed and m.fixed.at[i, col]:
+                assert v == c.at[i, col], (col, i)
+        assert len({strata[i] for _, i, _ in changes}) == 1
+        n += 1
+    assert n > 5000

@@ -8,7 +8,7 @@ within recipients, and covariates derived from other columns. The search
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -73,6 +73,11 @@ class Model:
     #: no placed claim is lost: the search's random stream, and so every cohort on
     #: which they fail, is unchanged
     place: dict[str, Move] = field(default_factory=dict)
+    #: name -> function(cohort) yielding the changes of every swap of one kind (e.g.
+    #: outcomes between two patients), in a fixed order: with any, the calibration
+    #: ends with deterministic passes over them and over every within-stratum swap
+    #: of the margins' columns (:func:`carbook.reconstruct.search.calibrate`)
+    pairs: dict[str, Callable[[pd.DataFrame], Iterator[list[Change]]]] = field(default_factory=dict)
 
 
 def construct_categorical(

@@ -16,6 +16,7 @@ Cells fixed by published per-patient facts (Tables 4 and 5) never move.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from functools import partial
 
 import numpy as np
@@ -313,6 +314,12 @@ def calibrate(
     move may lose met numbers if it meets as many others, never a placed one
     (:func:`_loses`), so the count still only grows but the search can cross plateaus
     that the strict rule walls in.
+
+    A model with ``place`` then tries its placements (:func:`_place`), and one that
+    lists ``pairs`` ends with deterministic passes over every single swap
+    (:func:`_pair_passes`, at most ``budget`` swaps tried). Neither draws from the generator,
+    so every phase before them runs exactly as without them, and neither lowers the
+    count met: they can only add to it.
     """
     derive(spec, cohort)
     all_moves = _all_moves(spec, model)
@@ -350,8 +357,12 @@ def calibrate(
                 partial(phase, t0=0.1, targets=late, moves=model.late_moves, **keep),
             ),
         ]
+    # placements first: the swaps can then adapt to what they placed
     if model.place:
         steps.append(("placements", len(model.place), partial(_place, spec, model, cohort)))
+    if model.pairs:
+        passes = partial(_pair_passes, spec, model, cohort, progress=progress)
+        steps.append(("every swap, keep met", budget, passes))
     tally = _Tally(spec, model, cohort)
     for name, n_iter, run in steps:
         run(n_iter=n_iter, **({"label": f" {name}"} if run.func is anneal else {}))
@@ -380,6 +391,106 @@ def _time_steps(model: Model, times: partial, budget: int) -> list[tuple[str, in
         return [first]
     cold = partial(times, t0=0.2, moves=dict(model.moves), keep_met=True, aim=True)
     return [first, ("times, keep met", budget // 4, cold)]
+
+
+def _swaps(spec: Spec, model: Model, cohort: pd.DataFrame) -> Iterator[list[Change]]:
+    """Every within-stratum swap of a margin's column, every flip, then ``model.pairs``.
+
+    In a fixed order (columns by name, rows by index); each swap carries the column's
+    linked ``within`` columns, as :func:`_swap_move` does. Cells fixed by a published
+    fact never move.
+    """
+    linked = _linked(spec)
+    strata = np.asarray(cohort["stratum"].to_numpy())
+    for col in sorted(spec.categorical) + sorted(spec.continuous):
+        free = ~model.fixed[col].to_numpy()
+        for stratum in sorted(set(strata)):
+            rows = [int(i) for i in np.flatnonzero((strata == stratum) & free)]
+            yield from _column_swaps(cohort, [col, *linked.get(col, [])], rows)
+    for col in spec.free_binary:
+        for i in np.flatnonzero(~model.fixed[col].to_numpy()):
+            yield [(col, int(i), 1 - int(cohort.at[int(i), col]))]
+    for name in sorted(model.pairs):
+        yield from model.pairs[name](cohort)
+
+
+def _column_swaps(cohort: pd.DataFrame, cols: list[str], rows: list[int]) -> Iterator[list[Change]]:
+    """Swaps of ``cols`` between two of ``rows`` whose first column differs."""
+    for a, i in enumerate(rows):
+        for j in rows[a + 1 :]:
+            if cohort.at[i, cols[0]] != cohort.at[j, cols[0]]:
+                yield [(c, x, cohort.at[y, c]) for c in cols for x, y in ((i, j), (j, i))]
+
+
+def _pair_passes(
+    spec: Spec, model: Model, cohort: pd.DataFrame, n_iter: int, progress: bool = False
+) -> None:
+    """Deterministic passes over every swap (:func:`_swaps`), ``n_iter`` swaps at most.
+
+    A swap is kept if the count met grows, or stays and the loss falls, and no
+    placed claim (``model.protect``) is lost. The passes stop after a pass that keeps
+    none (the cohort is then where no single swap improves it, which random moves do
+    not promise) or after ``n_iter`` swaps tried. Nothing is drawn from the generator.
+    With ``progress``, each pass reports what it tried and kept to stderr.
+    """
+    derive(spec, cohort)
+    excluded = proofs(spec.targets, cohort, model.endpoints, model.proofs)
+    p_notes = inconsistent_p_targets(spec.targets)
+    evaluator = Evaluator(spec.targets, model.endpoints, excluded, p_notes)
+    protect = evaluator.parts["claim"].isin(model.protect).to_numpy()
+    work = ArrayCohort(cohort) if ARRAYS else cohort
+    loss, touched, tried = evaluator.loss(work), set(), 0
+    while tried < n_iter:
+        kept = 0
+        for changes in _swaps(spec, model, work):
+            if tried >= n_iter:
+                break
+            if not changes:
+                continue
+            tried += 1
+            better, loss = _try_better(spec, work, changes, evaluator, loss, protect)
+            if better:
+                kept += 1
+                touched |= {c for c, _, _ in changes}
+        if progress:
+            met, n = int(evaluator.met.sum()), len(evaluator.parts)
+            print(
+                f"  [{spec.study} every swap: {tried} tried, {kept} kept in this pass, "
+                f"{met}/{n} printed numbers met",
+                file=sys.stderr,
+            )
+        if not kept:
+            break
+    _keep_best(spec, cohort, work, touched)
+
+
+def _try_better(
+    spec: Spec,
+    cohort: pd.DataFrame,
+    changes: list[Change],
+    evaluator: Evaluator,
+    loss: float,
+    protect: np.ndarray,
+) -> tuple[bool, float]:
+    """Apply ``changes`` if they meet more, or as many at a lower loss; else undo them.
+
+    Returns whether they were kept, and the loss after.
+    """
+    old = [(c, i, cohort.at[i, c]) for c, i, _ in changes]
+    touched = {c for c, _, _ in changes}
+    was_met, was_now = evaluator.met, evaluator.now
+    for c, i, v in changes:
+        cohort.at[i, c] = v
+    derive(spec, cohort, touched)
+    new = evaluator.loss(cohort)
+    more, same = int(evaluator.met.sum()) - int(was_met.sum()), new < loss - 1e-9
+    if not _loses(was_met, evaluator.met, protect) and (more > 0 or (more == 0 and same)):
+        return True, new
+    for c, i, v in old:
+        cohort.at[i, c] = v
+    derive(spec, cohort, touched)
+    evaluator.met, evaluator.now = was_met, was_now
+    return False, loss
 
 
 def _place(spec: Spec, model: Model, cohort: pd.DataFrame, n_iter: int) -> None:

@@ -10,7 +10,7 @@ data cut-off December 2019: at most 115 months).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TypeVar
 
@@ -353,6 +353,23 @@ def _death_moves(fixed_dead: pd.Series) -> dict[str, Callable]:
     return {"swap_death": swap_death, "flip_death": flip_death}
 
 
+def _progression_changes(
+    bounds: pd.DataFrame, ok: Callable, c: pd.DataFrame, i: int, j: int
+) -> list[Change]:
+    """Rows ``i`` and ``j`` trade progression times (see :func:`_progression_swap`)."""
+    if c.at[i, "relapsed"] != c.at[j, "relapsed"] or c.at[i, "t_rr"] == c.at[j, "t_rr"]:
+        return []
+    out: list[Change] = []
+    for a, new in ((i, c.at[j, "t_rr"]), (j, c.at[i, "t_rr"])):
+        last = c.at[a, "t_last"]
+        if round(last - new, 2) < 0.05 or not ok(c, a, new, last):
+            return []
+        blin_ino = round(bounds.at[a, "blin_ino"] - new, 2)
+        out += [("t_rr", a, new), ("t_post", a, round(last - new, 2))]
+        out += [("t_blin_ino", a, blin_ino)]
+    return out
+
+
 def _progression_swap(bounds: pd.DataFrame, ok: Callable) -> Callable:
     """Swap the progression times of two relapsed (or two refractory) patients.
 
@@ -363,19 +380,28 @@ def _progression_swap(bounds: pd.DataFrame, ok: Callable) -> Callable:
 
     def swap_progression(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
         i, j = rng.choice(c.index[c["progressed"] == 1], 2, replace=False)
-        if c.at[i, "relapsed"] != c.at[j, "relapsed"] or c.at[i, "t_rr"] == c.at[j, "t_rr"]:
-            return []
-        out: list[Change] = []
-        for a, new in ((i, c.at[j, "t_rr"]), (j, c.at[i, "t_rr"])):
-            last = c.at[a, "t_last"]
-            if round(last - new, 2) < 0.05 or not ok(c, a, new, last):
-                return []
-            blin_ino = round(bounds.at[a, "blin_ino"] - new, 2)
-            out += [("t_rr", a, new), ("t_post", a, round(last - new, 2))]
-            out += [("t_blin_ino", a, blin_ino)]
-        return out
+        return _progression_changes(bounds, ok, c, i, j)
 
     return swap_progression
+
+
+def _outcome_changes(
+    fixed_dead: pd.Series, ok: Callable, c: pd.DataFrame, i: int, j: int
+) -> list[Change]:
+    """Rows ``i`` and ``j`` trade death or last contact (see :func:`_outcome_swap`)."""
+    same = c.at[i, "dead"] == c.at[j, "dead"]
+    if (same and c.at[i, "t_last"] == c.at[j, "t_last"]) or (
+        not same and (fixed_dead[i] or fixed_dead[j])
+    ):
+        return []
+    out: list[Change] = []
+    for a, b in ((i, j), (j, i)):
+        last, t_rr = c.at[b, "t_last"], c.at[a, "t_rr"]
+        if round(last - t_rr, 2) < 0.05 or not ok(c, a, t_rr, last):
+            return []
+        out += [("t_last", a, last), ("t_post", a, round(last - t_rr, 2))]
+        out += [("dead", a, c.at[b, "dead"])]
+    return out
 
 
 def _outcome_swap(fixed_dead: pd.Series, ok: Callable) -> Callable:
@@ -389,21 +415,27 @@ def _outcome_swap(fixed_dead: pd.Series, ok: Callable) -> Callable:
 
     def swap_outcome(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
         i, j = rng.choice(c.index[c["progressed"] == 1], 2, replace=False)
-        same = c.at[i, "dead"] == c.at[j, "dead"]
-        if (same and c.at[i, "t_last"] == c.at[j, "t_last"]) or (
-            not same and (fixed_dead[i] or fixed_dead[j])
-        ):
-            return []
-        out: list[Change] = []
-        for a, b in ((i, j), (j, i)):
-            last, t_rr = c.at[b, "t_last"], c.at[a, "t_rr"]
-            if round(last - t_rr, 2) < 0.05 or not ok(c, a, t_rr, last):
-                return []
-            out += [("t_last", a, last), ("t_post", a, round(last - t_rr, 2))]
-            out += [("dead", a, c.at[b, "dead"])]
-        return out
+        return _outcome_changes(fixed_dead, ok, c, i, j)
 
     return swap_outcome
+
+
+def _pairs(fixed_dead: pd.Series, bounds: pd.DataFrame, ok: Callable) -> dict[str, Callable]:
+    """Every outcome and progression swap between two who progressed, in row order."""
+
+    def each(changes: Callable) -> Callable:
+        def pairs(c: pd.DataFrame) -> Iterator[list[Change]]:
+            prog = [int(i) for i in c.index[c["progressed"] == 1]]
+            for a, i in enumerate(prog):
+                for j in prog[a + 1 :]:
+                    yield changes(c, i, j)
+
+        return pairs
+
+    return {
+        "swap_outcome": each(partial(_outcome_changes, fixed_dead, ok)),
+        "swap_progression": each(partial(_progression_changes, bounds, ok)),
+    }
 
 
 def _time_moves(
@@ -484,5 +516,8 @@ def build(
         skeleton=placed,
         protect=skeleton.PLACED if placed else (),
         place={"remission": post.place_remission()},
+        pairs=_pairs(fixed_dead, bounds, lambda c, i, rr, last: feasible(c, bounds, i, rr, last))
+        if placed
+        else {},
     )
     return c, model
