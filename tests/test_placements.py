@@ -59,7 +59,7 @@ def test_the_remission_placement_is_kept_when_it_meets_more_and_keeps_every_fact
     met, total = _remission(spec, m, c)
     assert met.all()  # the committed seed-1 cohort took the placement
     i = int(c.index[c["id"] == "MSK29"][0])
-    c.at[i, "t_cr"] = round(c.at[i, "t_relapse2"] - 1.0, 2)  # a 1-month remission: min lost
+    c.loc[i, "t_cr"] = round(c.loc[i, "t_relapse2"] - 1.0, 2)  # a 1-month remission: min lost
     assert not _remission(spec, m, c)[0]["low"]
     before = c.copy()
     search._place(spec, m, c, 1)
@@ -69,13 +69,13 @@ def test_the_remission_placement_is_kept_when_it_meets_more_and_keeps_every_fact
     assert set(moved) <= {"t_cr", "t_salvage", "t_relapse2"}
     b = post._bounds(c)
     for j in c.index[c["progressed"] == 1]:
-        assert post.feasible(c, b, j, c.at[j, "t_rr"], c.at[j, "t_last"])
+        assert post.feasible(c, b, j, c.loc[j, "t_rr"], c.loc[j, "t_last"])
 
 
 def test_a_placement_that_meets_fewer_is_undone():
     spec, c, m = _setup(1)
     i = int(c.index[c["id"] == "MSK29"][0])
-    m.place = {"worse": lambda cohort, rng: [("t_cr", i, round(cohort.at[i, "t_post"] - 0.5, 2))]}
+    m.place = {"worse": lambda cohort, rng: [("t_cr", i, round(cohort.loc[i, "t_post"] - 0.5, 2))]}
     before = c.copy()
     search._place(spec, m, c, 1)
     assert c.equals(before)
@@ -104,11 +104,15 @@ def test_pair_passes_never_lose_a_met_number_and_end_where_no_swap_helps(study):
     spec, c, m = _small(study)
     ev = Evaluator(spec.targets, m.endpoints)
     before = int(ev.report(c)["within"].sum())
-    margins = {col: c.groupby("stratum")[col].value_counts().sort_index() for col in spec.categorical}
+    margins = {
+        col: c.groupby("stratum")[col].value_counts().sort_index() for col in spec.categorical
+    }
     search._pair_passes(spec, m, c, 10**6)
     assert int(ev.report(c)["within"].sum()) >= before
     for col, counts in margins.items():
-        pd.testing.assert_series_equal(c.groupby("stratum")[col].value_counts().sort_index(), counts)
+        pd.testing.assert_series_equal(
+            c.groupby("stratum")[col].value_counts().sort_index(), counts
+        )
     settled = c.copy()
     search._pair_passes(spec, m, c, 10**6)  # a local optimum: one more pass keeps nothing
     pd.testing.assert_frame_equal(c, settled)
@@ -122,8 +126,8 @@ def test_swaps_stay_within_a_stratum_and_never_move_a_fact():
         if not changes:  # a model pair that would break a fact or a date
             continue
         for col, i, v in changes:
-            if col in m.fixed and m.fixed.at[i, col]:
-                assert v == c.at[i, col], (col, i)
+            if col in m.fixed and m.fixed.loc[i, col]:
+                assert v == c.loc[i, col], (col, i)
         assert len({strata[i] for _, i, _ in changes}) == 1
         n += 1
     assert n > 5000

@@ -127,14 +127,14 @@ def test_same_seed_same_cohort_different_seed_different_cohort():
     """Two runs of a seed in one process agree to the bit; another seed differs.
 
     Budget 16 is as strong as a larger one for this: every phase of
-    :func:`carbook.reconstruct.search.calibrate` still runs (iterations 4, 2, 4, 4, 8,
-    1, 2, then the one placement and 16 swaps tried, checked below: with the Figure 1 skeleton the times
-    run only as the keep-met pass), so every phase draws from the seed's random stream and
-    the hazard-ratio phases make their deterministic moves; a larger budget only
-    repeats the same moves. The cohort, every column of the report and the count per
-    phase are compared, so a difference in any phase shows. Determinism at the full
-    budget and across processes is the regeneration test's (seed 1 of every study
-    against the committed files).
+    :func:`carbook.reconstruct.search.calibrate` still runs (iterations 4, 2, 4, 4, 8, 1, 2,
+    then the one placement and 16 swaps tried, checked below: with the Figure 1 skeleton the
+    times run only as the keep-met pass), so every phase draws from the seed's random stream
+    and the hazard-ratio phases make their deterministic moves; a larger budget only repeats
+    the same moves. The cohort, every column of the report and the count per phase are
+    compared, so a difference in any phase shows. Determinism at the full budget and across
+    processes is the regeneration test's (seed 1 of every study against the committed
+    files).
     """
     runs = [reconstruct(STUDY, seed=s, budget=16, progress=False) for s in (3, 3, 4)]
     (a, ra), (b, rb), (c, _) = runs

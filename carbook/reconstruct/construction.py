@@ -28,6 +28,7 @@ __all__ = [
     "derive",
     "exact_values",
     "interior_change",
+    "interior_steps",
     "source_columns",
 ]
 
@@ -170,6 +171,34 @@ def interior_change(
         return None
     bound = (lo, m1) if pick < (n - 1) // 2 else (m2, hi)
     return order.index[pick], float(np.round(rng.uniform(*bound) / step) * step)
+
+
+def interior_steps(
+    values: pd.Series, anchors: tuple[float, float, float], step: float
+) -> Iterator[tuple[object, float]]:
+    """Every non-anchor value moved one ``step`` either way within its half: (index, new).
+
+    The deterministic sibling of :func:`interior_change`: the median, minimum and
+    maximum of ``values`` are unchanged by any one of them.
+
+    Examples
+    --------
+    >>> v = pd.Series([1.0, 3.0, 5.0, 6.0, 9.0])
+    >>> list(interior_steps(v, (5.0, 1.0, 9.0), 1.0))
+    [(1, 2.0), (1, 4.0), (3, 5.0), (3, 7.0)]
+    """
+    med, lo, hi = anchors
+    m1, m2 = _median_pair(med, len(values), step)
+    order = values.sort_values(kind="stable")
+    n = len(order)
+    for pick in range(1, n - 1):
+        if pick in {(n - 1) // 2, n // 2}:
+            continue
+        a, b = (lo, m1) if pick < (n - 1) // 2 else (m2, hi)
+        for new in (order.iloc[pick] - step, order.iloc[pick] + step):
+            new = round(float(new) / step) * step
+            if a <= new <= b:
+                yield order.index[pick], float(new)
 
 
 def construct_continuous(spec: Spec, strata: pd.Series, rng: np.random.Generator) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from carbook.reconstruct.construction import (
     derive,
     exact_values,
     interior_change,
+    interior_steps,
 )
 from carbook.reconstruct.search import anneal, calibrate
 
@@ -29,4 +30,5 @@ __all__ = [
     "derive",
     "exact_values",
     "interior_change",
+    "interior_steps",
 ]

@@ -30,6 +30,7 @@ from carbook.reconstruct.construction import (
     Move,
     derive,
     interior_change,
+    interior_steps,
     source_columns,
 )
 from carbook.reconstruct.covariates import candidates, fast_targets, solve_group
@@ -407,11 +408,32 @@ def _swaps(spec: Spec, model: Model, cohort: pd.DataFrame) -> Iterator[list[Chan
         for stratum in sorted(set(strata)):
             rows = [int(i) for i in np.flatnonzero((strata == stratum) & free)]
             yield from _column_swaps(cohort, [col, *linked.get(col, [])], rows)
+    yield from _interior_steps(spec, cohort, strata)
     for col in spec.free_binary:
         for i in np.flatnonzero(~model.fixed[col].to_numpy()):
             yield [(col, int(i), 1 - int(cohort.at[int(i), col]))]
     for name in sorted(model.pairs):
         yield from model.pairs[name](cohort)
+
+
+def _interior_steps(spec: Spec, cohort: pd.DataFrame, strata: np.ndarray) -> Iterator[list[Change]]:
+    """Every non-anchor continuous value one step either way within its half.
+
+    The deterministic counterpart of :func:`_interior_move` (per stratum, and among the
+    ``within`` patients for a ``within`` column): median, minimum and maximum stay.
+    """
+    columns = {**spec.continuous, **spec.within}
+    for col in sorted(columns):
+        entry = columns[col]
+        step = 10.0 ** -int(entry["decimals"])
+        for stratum in sorted(spec.strata):
+            keep = strata == stratum
+            if "within" in entry:
+                keep &= np.asarray(cohort[str(entry["within"])].to_numpy()) == 1
+            rows = np.flatnonzero(keep)
+            values = pd.Series(np.asarray(cohort[col].to_numpy(float))[rows], index=rows)
+            for i, new in interior_steps(values, entry[stratum], step):
+                yield [(col, int(i), new)]
 
 
 def _column_swaps(cohort: pd.DataFrame, cols: list[str], rows: list[int]) -> Iterator[list[Change]]:
@@ -427,17 +449,14 @@ def _pair_passes(
 ) -> None:
     """Deterministic passes over every swap (:func:`_swaps`), ``n_iter`` swaps at most.
 
-    A swap is kept if the count met grows, or stays and the loss falls, and no
-    placed claim (``model.protect``) is lost. The passes stop after a pass that keeps
+    A swap is kept if it meets more printed parts or more whole claims, losing
+    neither and no placed claim (``model.protect``), or meets as many at a lower
+    loss (:func:`_try_better`). The passes stop after a pass that keeps
     none (the cohort is then where no single swap improves it, which random moves do
     not promise) or after ``n_iter`` swaps tried. Nothing is drawn from the generator.
     With ``progress``, each pass reports what it tried and kept to stderr.
     """
-    derive(spec, cohort)
-    excluded = proofs(spec.targets, cohort, model.endpoints, model.proofs)
-    p_notes = inconsistent_p_targets(spec.targets)
-    evaluator = Evaluator(spec.targets, model.endpoints, excluded, p_notes)
-    protect = evaluator.parts["claim"].isin(model.protect).to_numpy()
+    evaluator, protect, groups = _judge(spec, model, cohort)
     work = ArrayCohort(cohort) if ARRAYS else cohort
     loss, touched, tried = evaluator.loss(work), set(), 0
     while tried < n_iter:
@@ -448,7 +467,7 @@ def _pair_passes(
             if not changes:
                 continue
             tried += 1
-            better, loss = _try_better(spec, work, changes, evaluator, loss, protect)
+            better, loss = _try_better(spec, work, changes, evaluator, loss, protect, groups)
             if better:
                 kept += 1
                 touched |= {c for c, _, _ in changes}
@@ -464,6 +483,11 @@ def _pair_passes(
     _keep_best(spec, cohort, work, touched)
 
 
+def _claims_met(met: np.ndarray, groups: np.ndarray) -> int:
+    """How many claims have every part met (``groups``: each part's claim, as codes)."""
+    return int((np.bincount(groups, weights=~met) == 0).sum())
+
+
 def _try_better(
     spec: Spec,
     cohort: pd.DataFrame,
@@ -471,10 +495,14 @@ def _try_better(
     evaluator: Evaluator,
     loss: float,
     protect: np.ndarray,
+    groups: np.ndarray,
 ) -> tuple[bool, float]:
     """Apply ``changes`` if they meet more, or as many at a lower loss; else undo them.
 
-    Returns whether they were kept, and the loss after.
+    "More" is counted twice: printed parts met and claims with every part met (the
+    scorecard's unit; ``groups`` codes each part's claim, a printed P its own). Neither
+    count may drop, and no placed claim (``protect``) may be lost; one must grow, or
+    the loss fall. Returns whether the changes were kept, and the loss after.
     """
     old = [(c, i, cohort.at[i, c]) for c, i, _ in changes]
     touched = {c for c, _, _ in changes}
@@ -483,8 +511,11 @@ def _try_better(
         cohort.at[i, c] = v
     derive(spec, cohort, touched)
     new = evaluator.loss(cohort)
-    more, same = int(evaluator.met.sum()) - int(was_met.sum()), new < loss - 1e-9
-    if not _loses(was_met, evaluator.met, protect) and (more > 0 or (more == 0 and same)):
+    now = evaluator.met
+    parts = int(now.sum()) - int(was_met.sum())
+    claims = _claims_met(now, groups) - _claims_met(was_met, groups)
+    gain = parts > 0 or claims > 0 or new < loss - 1e-9
+    if parts >= 0 and claims >= 0 and gain and not (was_met & ~now & protect).any():
         return True, new
     for c, i, v in old:
         cohort.at[i, c] = v
@@ -494,34 +525,32 @@ def _try_better(
 
 
 def _place(spec: Spec, model: Model, cohort: pd.DataFrame, n_iter: int) -> None:
-    """Try each of ``model.place`` once, in name order; keep one that meets more.
+    """Try each of ``model.place`` once, in name order, under :func:`_try_better`'s rule.
 
-    A placement is kept if the count of printed numbers met grows and no placed claim
-    (``model.protect``) is lost; otherwise it is undone. Placements draw nothing from
-    the generator (``rng`` is None), so the calibration's stream is unchanged.
-    ``n_iter`` is the number of placements (for the phase table).
+    Placements draw nothing from the generator (``rng`` is None), so the
+    calibration's stream is unchanged. ``n_iter`` is the number of placements (for the
+    phase table).
     """
+    evaluator, protect, groups = _judge(spec, model, cohort)
+    loss = evaluator.loss(cohort)
+    for name in sorted(model.place)[:n_iter]:
+        changes = model.place[name](cohort, None)
+        if changes:
+            _, loss = _try_better(spec, cohort, changes, evaluator, loss, protect, groups)
+
+
+def _judge(
+    spec: Spec, model: Model, cohort: pd.DataFrame
+) -> tuple[Evaluator, np.ndarray, np.ndarray]:
+    """An evaluator of every target, the placed parts, and each part's claim as a code."""
     derive(spec, cohort)
     excluded = proofs(spec.targets, cohort, model.endpoints, model.proofs)
     p_notes = inconsistent_p_targets(spec.targets)
     evaluator = Evaluator(spec.targets, model.endpoints, excluded, p_notes)
-    protect = evaluator.parts["claim"].isin(model.protect).to_numpy()
-    for name in sorted(model.place)[:n_iter]:
-        evaluator.loss(cohort)
-        was = evaluator.met.copy()
-        changes = model.place[name](cohort, None)
-        old = [(c, i, cohort.at[i, c]) for c, i, _ in changes]
-        for c, i, v in changes:
-            cohort.at[i, c] = v
-        derive(spec, cohort, {c for c, _, _ in changes})
-        evaluator.loss(cohort)
-        if not changes or (
-            not _loses(was, evaluator.met, protect) and evaluator.met.sum() > was.sum()
-        ):
-            continue
-        for c, i, v in old:
-            cohort.at[i, c] = v
-        derive(spec, cohort, {c for c, _, _ in changes})
+    parts = evaluator.parts
+    protect = parts["claim"].isin(model.protect).to_numpy()
+    groups = pd.factorize(parts["claim"] + np.where(parts["part"] == "p", "|p", ""))[0]
+    return evaluator, protect, groups
 
 
 class _Tally:

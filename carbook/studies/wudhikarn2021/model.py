@@ -420,21 +420,42 @@ def _outcome_swap(fixed_dead: pd.Series, ok: Callable) -> Callable:
     return swap_outcome
 
 
-def _pairs(fixed_dead: pd.Series, bounds: pd.DataFrame, ok: Callable) -> dict[str, Callable]:
-    """Every outcome and progression swap between two who progressed, in row order."""
+def _each_pair(changes: Callable) -> Callable:
+    """``changes(c, i, j)`` for every two who progressed, in row order."""
 
-    def each(changes: Callable) -> Callable:
-        def pairs(c: pd.DataFrame) -> Iterator[list[Change]]:
-            prog = [int(i) for i in c.index[c["progressed"] == 1]]
-            for a, i in enumerate(prog):
-                for j in prog[a + 1 :]:
-                    yield changes(c, i, j)
+    def pairs(c: pd.DataFrame) -> Iterator[list[Change]]:
+        prog = [int(i) for i in c.index[c["progressed"] == 1]]
+        for a, i in enumerate(prog):
+            for j in prog[a + 1 :]:
+                yield changes(c, i, j)
 
-        return pairs
+    return pairs
 
+
+def _nudges(retime: Callable, col: str) -> Callable:
+    """``retime`` of every row to its ``col`` moved by 0.01 to 0.03 month either way."""
+
+    def each_row(c: pd.DataFrame) -> Iterator[list[Change]]:
+        for i in (int(i) for i in c.index):
+            for step in (-0.03, -0.02, -0.01, 0.01, 0.02, 0.03):
+                yield retime(c, i, round(c.at[i, col] + step, 2))
+
+    return each_row
+
+
+def _pairs(
+    fixed_dead: pd.Series, bounds: pd.DataFrame, ok: Callable, retime: dict[str, Callable]
+) -> dict[str, Callable]:
+    """Every outcome and progression swap, every nudge of one time (``Model.pairs``).
+
+    Nudges move one death or last contact, or one interior relapse time, by 0.01 to
+    0.03 month through ``retime`` (which keeps every fact, or declines).
+    """
     return {
-        "swap_outcome": each(partial(_outcome_changes, fixed_dead, ok)),
-        "swap_progression": each(partial(_progression_changes, bounds, ok)),
+        "swap_outcome": _each_pair(partial(_outcome_changes, fixed_dead, ok)),
+        "swap_progression": _each_pair(partial(_progression_changes, bounds, ok)),
+        "nudge_os": _nudges(retime["os"], "t_last"),
+        "nudge_rr": _nudges(retime["rr"], "t_rr"),
     }
 
 
@@ -504,6 +525,11 @@ def build(
     moves = _time_moves(fixed_dead, tune, bounds, placed)
     cr = post.table_facts()["cr"].reindex(c["id"]).astype("boolean").fillna(False)
     late = post.moves(c, pd.Series(cr.to_numpy(bool), index=c.index), tune)
+
+    def ok(c: pd.DataFrame, i: int, rr: float, last: float) -> bool:
+        return feasible(c, bounds, i, rr, last)
+
+    retime = _retime(bounds, ok)
     model = Model(
         endpoints=ENDPOINTS,
         moves=moves,
@@ -511,13 +537,11 @@ def build(
         tune=tune,
         late_moves=late,
         finish=lambda cohort, rng: post.death_causes(cohort, counts, rng),
-        retime=_retime(bounds, lambda c, i, rr, last: feasible(c, bounds, i, rr, last)),
+        retime=retime,
         proofs=figure1.study_proofs(spec),
         skeleton=placed,
         protect=skeleton.PLACED if placed else (),
         place={"remission": post.place_remission()},
-        pairs=_pairs(fixed_dead, bounds, lambda c, i, rr, last: feasible(c, bounds, i, rr, last))
-        if placed
-        else {},
+        pairs={**_pairs(fixed_dead, bounds, ok, retime), **post.pairs(c)} if placed else {},
     )
     return c, model

@@ -30,19 +30,28 @@ and the patient is alive at the last one.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import numpy as np
 import pandas as pd
 
 from carbook.data import DAYS_PER_MONTH
 from carbook.data.wudhikarn2021 import load_table4, load_table5
 from carbook.published import load_published
-from carbook.reconstruct.engine import Change, Move, exact_values, interior_change
+from carbook.reconstruct.engine import (
+    Change,
+    Move,
+    exact_values,
+    interior_change,
+    interior_steps,
+)
 
 __all__ = [
     "construct",
     "death_causes",
     "feasible",
     "moves",
+    "pairs",
     "place_remission",
     "remission",
     "table_facts",
@@ -332,6 +341,40 @@ def _column_swap(prog: pd.Index, col: str, keep: pd.Series, also: tuple[str, ...
         return [(k, a, c.at[z, k]) for k in (col, *also) for a, z in ((i, j), (j, i))]
 
     return move
+
+
+def pairs(c: pd.DataFrame) -> dict[str, Callable[[pd.DataFrame], Iterator[list[Change]]]]:
+    """Every swap of CD19 status, or of relapse site with blasts (``Model.pairs``).
+
+    Between two who progressed and have no published fact on the column, in row order.
+    """
+    f = table_facts().reindex(c["id"]).set_index(c.index)
+    prog = c.index[c["progressed"] == 1]
+
+    def each(col: str, also: tuple[str, ...]) -> Callable:
+        pool = [int(i) for i in prog[~f[col].notna().loc[prog].to_numpy()]]
+
+        def swaps(c: pd.DataFrame) -> Iterator[list[Change]]:
+            for a, i in enumerate(pool):
+                for j in pool[a + 1 :]:
+                    if c.at[i, col] != c.at[j, col]:
+                        yield [
+                            (k, x, c.at[y, k]) for k in (col, *also) for x, y in ((i, j), (j, i))
+                        ]
+
+        return swaps
+
+    def blasts(c: pd.DataFrame) -> Iterator[list[Change]]:
+        rows = prog[np.isin(c.loc[prog, "site"].to_numpy(), ["bm", "bm_em"])]
+        values = pd.Series(c.loc[rows, "blasts"].to_numpy(float), index=rows)
+        for i, new in interior_steps(values, _blast_anchors(), 1.0):
+            yield [("blasts", int(i), new)]
+
+    return {
+        "swap_cd19": each("cd19", ()),
+        "swap_site": each("site", ("blasts",)),
+        "step_blasts": blasts,
+    }
 
 
 def _blast_move(prog: pd.Index) -> Move:
