@@ -72,6 +72,7 @@ unit: $(STAMP)
 nbval: $(STAMP)
 	rm -rf $(NOTEBOOKS) && mkdir -p $(NOTEBOOKS)
 	$(BIN)/python -m carbook notebooks $(CHAPTERS) --out $(NOTEBOOKS) > /dev/null
+	cp tests/nbval/conftest.py $(NOTEBOOKS)/conftest.py  # retries a failed kernel start
 	cd $(NOTEBOOKS) && ../../$(BIN)/pytest -q --nbval-lax -n 2 --dist loadfile \
 	  -o addopts="-p no:cacheprovider" -o testpaths="" *.ipynb
 

@@ -22,6 +22,7 @@ __all__ = [
     "Change",
     "Model",
     "Move",
+    "column_swaps",
     "construct_categorical",
     "construct_continuous",
     "construct_within",
@@ -199,6 +200,25 @@ def interior_steps(
             new = round(float(new) / step) * step
             if a <= new <= b:
                 yield order.index[pick], float(new)
+
+
+def column_swaps(cohort: pd.DataFrame, cols: list[str], rows: list[int]) -> Iterator[list[Change]]:
+    """Every swap of ``cols`` between two of ``rows`` whose first column differs.
+
+    In row order; the deterministic counterpart of a random swap move.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"x": [0, 1, 1], "y": [5, 6, 7]})
+    >>> [(col, i, int(v)) for col, i, v in next(column_swaps(c, ["x", "y"], [0, 1, 2]))]
+    [('x', 0, 1), ('x', 1, 0), ('y', 0, 6), ('y', 1, 5)]
+    >>> len(list(column_swaps(c, ["x"], [0, 1, 2])))  # rows 1 and 2 are alike
+    2
+    """
+    for a, i in enumerate(rows):
+        for j in rows[a + 1 :]:
+            if cohort.at[i, cols[0]] != cohort.at[j, cols[0]]:
+                yield [(c, x, cohort.at[y, c]) for c in cols for x, y in ((i, j), (j, i))]
 
 
 def construct_continuous(spec: Spec, strata: pd.Series, rng: np.random.Generator) -> pd.DataFrame:

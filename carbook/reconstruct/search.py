@@ -28,6 +28,7 @@ from carbook.reconstruct.construction import (
     Change,
     Model,
     Move,
+    column_swaps,
     derive,
     interior_change,
     interior_steps,
@@ -407,7 +408,7 @@ def _swaps(spec: Spec, model: Model, cohort: pd.DataFrame) -> Iterator[list[Chan
         free = ~model.fixed[col].to_numpy()
         for stratum in sorted(set(strata)):
             rows = [int(i) for i in np.flatnonzero((strata == stratum) & free)]
-            yield from _column_swaps(cohort, [col, *linked.get(col, [])], rows)
+            yield from column_swaps(cohort, [col, *linked.get(col, [])], rows)
     yield from _interior_steps(spec, cohort, strata)
     for col in spec.free_binary:
         for i in np.flatnonzero(~model.fixed[col].to_numpy()):
@@ -434,14 +435,6 @@ def _interior_steps(spec: Spec, cohort: pd.DataFrame, strata: np.ndarray) -> Ite
             values = pd.Series(np.asarray(cohort[col].to_numpy(float))[rows], index=rows)
             for i, new in interior_steps(values, entry[stratum], step):
                 yield [(col, int(i), new)]
-
-
-def _column_swaps(cohort: pd.DataFrame, cols: list[str], rows: list[int]) -> Iterator[list[Change]]:
-    """Swaps of ``cols`` between two of ``rows`` whose first column differs."""
-    for a, i in enumerate(rows):
-        for j in rows[a + 1 :]:
-            if cohort.at[i, cols[0]] != cohort.at[j, cols[0]]:
-                yield [(c, x, cohort.at[y, c]) for c in cols for x, y in ((i, j), (j, i))]
 
 
 def _pair_passes(

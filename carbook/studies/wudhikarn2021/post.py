@@ -41,6 +41,7 @@ from carbook.published import load_published
 from carbook.reconstruct.engine import (
     Change,
     Move,
+    column_swaps,
     exact_values,
     interior_change,
     interior_steps,
@@ -353,16 +354,7 @@ def pairs(c: pd.DataFrame) -> dict[str, Callable[[pd.DataFrame], Iterator[list[C
 
     def each(col: str, also: tuple[str, ...]) -> Callable:
         pool = [int(i) for i in prog[~f[col].notna().loc[prog].to_numpy()]]
-
-        def swaps(c: pd.DataFrame) -> Iterator[list[Change]]:
-            for a, i in enumerate(pool):
-                for j in pool[a + 1 :]:
-                    if c.at[i, col] != c.at[j, col]:
-                        yield [
-                            (k, x, c.at[y, k]) for k in (col, *also) for x, y in ((i, j), (j, i))
-                        ]
-
-        return swaps
+        return lambda c: column_swaps(c, [col, *also], pool)
 
     def blasts(c: pd.DataFrame) -> Iterator[list[Change]]:
         rows = prog[np.isin(c.loc[prog, "site"].to_numpy(), ["bm", "bm_em"])]
