@@ -71,9 +71,10 @@ class Model:
     #: trade met numbers for others (``anneal(trade=True)``) never loses one of these
     protect: tuple[str, ...] = ()
     #: deterministic placements (moves that draw nothing from the generator) tried
-    #: once each at the end of the calibration, kept only if the count met grows and
-    #: no placed claim is lost: the search's random stream, and so every cohort on
-    #: which they fail, is unchanged
+    #: once each near the end of the calibration, kept only if neither the parts nor
+    #: the whole claims met drop, one grows (or the loss falls) and no placed claim is
+    #: lost: the search's random stream, and so every cohort on which they fail, is
+    #: unchanged
     place: dict[str, Move] = field(default_factory=dict)
     #: name -> function(cohort) yielding the changes of every swap of one kind (e.g.
     #: outcomes between two patients), in a fixed order: with any, the calibration

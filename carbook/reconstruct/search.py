@@ -148,21 +148,24 @@ def _try(
 
     With ``keep_met``, a change that loses what :func:`_loses` keeps is undone.
     """
-    old = [(c, i, cohort.at[i, c]) for c, i, _ in changes]
-    touched = {c for c, _, _ in changes}
-    for c, i, v in changes:
-        cohort.at[i, c] = v
-    derive(spec, cohort, touched)
     was_met, was_now = evaluator.met, evaluator.now
+    old = _apply(spec, cohort, changes)
     delta = evaluator.loss(cohort) - loss
     lost = keep_met and _loses(was_met, evaluator.met, protect)
     if not lost and (delta <= 0 or rng.random() < np.exp(-delta / temperature)):
         return loss + delta
-    for c, i, v in old:
-        cohort.at[i, c] = v
-    derive(spec, cohort, touched)
+    _apply(spec, cohort, old)
     evaluator.met, evaluator.now = was_met, was_now
     return loss
+
+
+def _apply(spec: Spec, cohort: pd.DataFrame, changes: list[Change]) -> list[Change]:
+    """Apply ``changes`` (and the derived columns they feed); return the changes undoing them."""
+    old = [(c, i, cohort.at[i, c]) for c, i, _ in changes]
+    for c, i, v in changes:
+        cohort.at[i, c] = v
+    derive(spec, cohort, {c for c, _, _ in changes})
+    return old
 
 
 def _loses(was: np.ndarray, now: np.ndarray, protect: np.ndarray | None) -> bool:
@@ -497,12 +500,8 @@ def _try_better(
     count may drop, and no placed claim (``protect``) may be lost; one must grow, or
     the loss fall. Returns whether the changes were kept, and the loss after.
     """
-    old = [(c, i, cohort.at[i, c]) for c, i, _ in changes]
-    touched = {c for c, _, _ in changes}
     was_met, was_now = evaluator.met, evaluator.now
-    for c, i, v in changes:
-        cohort.at[i, c] = v
-    derive(spec, cohort, touched)
+    old = _apply(spec, cohort, changes)
     new = evaluator.loss(cohort)
     now = evaluator.met
     parts = int(now.sum()) - int(was_met.sum())
@@ -510,9 +509,7 @@ def _try_better(
     gain = parts > 0 or claims > 0 or new < loss - 1e-9
     if parts >= 0 and claims >= 0 and gain and not (was_met & ~now & protect).any():
         return True, new
-    for c, i, v in old:
-        cohort.at[i, c] = v
-    derive(spec, cohort, touched)
+    _apply(spec, cohort, old)
     evaluator.met, evaluator.now = was_met, was_now
     return False, loss
 
@@ -532,14 +529,18 @@ def _place(spec: Spec, model: Model, cohort: pd.DataFrame, n_iter: int) -> None:
             _, loss = _try_better(spec, cohort, changes, evaluator, loss, protect, groups)
 
 
+def _scorer(spec: Spec, model: Model, cohort: pd.DataFrame) -> Evaluator:
+    """An evaluator of every target, as the calibration report scores them."""
+    excluded = proofs(spec.targets, cohort, model.endpoints, model.proofs)
+    return Evaluator(spec.targets, model.endpoints, excluded, inconsistent_p_targets(spec.targets))
+
+
 def _judge(
     spec: Spec, model: Model, cohort: pd.DataFrame
 ) -> tuple[Evaluator, np.ndarray, np.ndarray]:
     """An evaluator of every target, the placed parts, and each part's claim as a code."""
     derive(spec, cohort)
-    excluded = proofs(spec.targets, cohort, model.endpoints, model.proofs)
-    p_notes = inconsistent_p_targets(spec.targets)
-    evaluator = Evaluator(spec.targets, model.endpoints, excluded, p_notes)
+    evaluator = _scorer(spec, model, cohort)
     parts = evaluator.parts
     protect = parts["claim"].isin(model.protect).to_numpy()
     groups = pd.factorize(parts["claim"] + np.where(parts["part"] == "p", "|p", ""))[0]
@@ -550,9 +551,7 @@ class _Tally:
     """Printed numbers met after each phase of :func:`calibrate` (all targets scored)."""
 
     def __init__(self, spec: Spec, model: Model, cohort: pd.DataFrame) -> None:
-        excluded = proofs(spec.targets, cohort, model.endpoints, model.proofs)
-        p_notes = inconsistent_p_targets(spec.targets)
-        self.evaluator = Evaluator(spec.targets, model.endpoints, excluded, p_notes)
+        self.evaluator = _scorer(spec, model, cohort)
         self.cohort = cohort
         self.rows: list[tuple[int, str, int, int, int]] = []
 

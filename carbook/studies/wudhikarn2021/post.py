@@ -238,9 +238,14 @@ def remission(c: pd.DataFrame, origin: str = "t_cr") -> tuple[np.ndarray, np.nda
     return np.where(in_cr, end - c[origin].to_numpy(float), np.nan), event
 
 
-def _blast_anchors() -> tuple[float, float, float]:
-    reg = load_published("wudhikarn2021").set_index("id").loc["prog_bm_blast_median"]
+def _anchors(claim: str) -> tuple[float, float, float]:
+    """Printed median, minimum and maximum of a "median (range)" claim."""
+    reg = load_published("wudhikarn2021").set_index("id").loc[claim]
     return float(reg["value"]), float(reg["low"]), float(reg["high"])
+
+
+def _blast_anchors() -> tuple[float, float, float]:
+    return _anchors("prog_bm_blast_median")
 
 
 def feasible(c: pd.DataFrame, b: pd.DataFrame, i: int, t_rr: float, t_last: float) -> bool:
@@ -381,11 +386,6 @@ def _blast_move(prog: pd.Index) -> Move:
     return move_blasts
 
 
-def _remission_anchors() -> tuple[float, float, float]:
-    reg = load_published("wudhikarn2021").set_index("id").loc["salv_remission_duration_median"]
-    return float(reg["value"]), float(reg["low"]), float(reg["high"])
-
-
 def remission_values(
     current: np.ndarray, cap: np.ndarray, anchors: tuple[float, float, float]
 ) -> np.ndarray:
@@ -394,7 +394,8 @@ def remission_values(
     Rank by ``cap`` (the longest remission each patient's times allow): the lowest cap
     takes the minimum, the highest the maximum, the middle one the median; the others
     keep their current duration, clipped into their half and under their cap where
-    the half allows. A value above its cap means the first salvage must come earlier.
+    the half allows. A value above its cap needs a later relapse or an earlier first
+    salvage (:func:`place_remission`).
     Needs an odd count (the median is then one of the values).
 
     Examples
@@ -427,7 +428,7 @@ def place_remission() -> Move:
     event-free survival from salvage and the salvage time-dependent HR then change,
     and the search weighs that).
     """
-    anchors = _remission_anchors()
+    anchors = _anchors("salv_remission_duration_median")
 
     def place(c: pd.DataFrame, rng: np.random.Generator) -> list[Change]:
         t_cr = c["t_cr"].to_numpy(float)
