@@ -58,7 +58,8 @@ def test_the_remission_placement_is_kept_when_it_meets_more_and_keeps_every_fact
     spec, c, m = _setup(1)
     met, total = _remission(spec, m, c)
     assert met.all()  # the committed seed-1 cohort took the placement
-    i = int(c.index[c["id"] == "MSK29"][0])
+    cr = c[(c["salvage_outcome"] == "cr") & (c["t_relapse2"] - c["t_salvage"] > 1.5)]
+    i = int(cr.index[0])
     c.loc[i, "t_cr"] = round(c.loc[i, "t_relapse2"] - 1.0, 2)  # a 1-month remission: min lost
     assert not _remission(spec, m, c)[0]["low"]
     before = c.copy()
@@ -82,11 +83,51 @@ def test_a_placement_that_meets_fewer_is_undone():
 
 
 def test_the_remission_placement_declines_when_a_cr_lives_too_short():
-    """Seed 2: MSK16 (a CR of Table 4) dies 1.62 months after progression, under 2.1."""
-    _, c, m = _setup(2)
-    row = c.loc[c["id"] == "MSK16"].iloc[0]
-    assert row["salvage_outcome"] == "cr" and row["t_post"] < ANCHORS[1]
+    """A CR dying 1.6 months after progression cannot hold a remission of 2.1 or more."""
+    _, c, m = _setup(1)
+    i = int(c.index[c["id"] == "MSK16"][0])
+    assert c.loc[i, "salvage_outcome"] == "cr"
+    for col, value in (("t_salvage", 0.01), ("t_cr", 0.02), ("t_relapse2", np.nan)):
+        c.loc[i, col] = value
+    c.loc[i, "t_post"] = 1.62
     assert m.place["remission"](c, None) == []
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_every_committed_cr_lives_long_enough_for_the_printed_remission_range(seed):
+    c = load_cohort("wudhikarn2021", seed)
+    cr = c["salvage_outcome"] == "cr"
+    assert int(cr.sum()) == 13
+    assert (c.loc[cr, "t_post"] >= round(post.cr_min_post(), 2)).all()
+
+
+def test_feasible_refuses_a_cr_too_short_after_progression_and_no_one_else():
+    _, c, _ = _setup(1)
+    b = post._bounds(c)
+    short = round(post.cr_min_post(), 2) - 0.01
+    free = (b["last_min"] == -np.inf) & (b["rr_max"] == np.inf)  # no dated treatment
+    cr = int(c.index[(c["salvage_outcome"] == "cr") & (c["t_salvage"] < short - 0.01) & free][0])
+    c.loc[cr, ["t_cr", "t_relapse2"]] = [round(c.loc[cr, "t_salvage"] + 0.01, 2), np.nan]
+    t_rr = c.loc[cr, "t_rr"]
+    assert not post.feasible(c, b, cr, t_rr, t_rr + short)
+    assert post.feasible(c, b, cr, t_rr, t_rr + short + 0.01)
+    c.loc[cr, ["salvage_outcome", "t_cr"]] = ["no_cr", np.nan]
+    assert post.feasible(c, b, cr, t_rr, t_rr + short)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_built_cohorts_deal_no_cr_to_a_patient_dying_too_soon(seed):
+    c, m = model.build(load_spec("wudhikarn2021"), np.random.default_rng(seed))
+    cr = c["salvage_outcome"] == "cr"
+    assert int(cr.sum()) == 13
+    assert (c.loc[cr, "t_post"] >= round(post.cr_min_post(), 2)).all()
+    rng = np.random.default_rng(0)
+    for _ in range(300):  # no salvage swap hands a CR to someone dying too soon
+        changes = m.late_moves["swap_salvage"](c, rng)
+        new = {(col, i): v for col, i, v in changes}
+        for (col, i), v in new.items():
+            if col == "salvage_outcome" and v == "cr":
+                assert c.loc[i, "t_post"] >= round(post.cr_min_post(), 2)
 
 
 def _small(study: str, seed: int = 1):

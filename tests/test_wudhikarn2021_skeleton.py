@@ -75,6 +75,21 @@ def test_assign_progressed_keeps_every_rule():
     assert rec_dead[pick[1]] == 0 and rec_dead[pick[3]] == 1 and rec_time[pick[3]] >= 20
 
 
+def test_assign_progressed_keeps_each_patients_own_gap():
+    t_rr = np.array([1.0, 1.0])
+    free, no_min = np.full(2, np.nan), np.full(2, -np.inf)
+    rec_time, rec_dead = np.array([2.0, 4.0]), np.array([1, 1])
+    for seed in range(20):  # the second patient needs 2.07 months: only the 4.0 record
+        rng = np.random.default_rng(seed)
+        gap = np.array([skeleton.GAP, 2.07])
+        pick = skeleton.assign_progressed(t_rr, free, no_min, rec_time, rec_dead, rng, gap)
+        assert pick.tolist() == [0, 1]
+    with pytest.raises(ValueError, match="one per patient"):
+        skeleton.assign_progressed(
+            t_rr, free, no_min, rec_time, rec_dead, np.random.default_rng(0), np.ones(3)
+        )
+
+
 def test_assign_progressed_raises_when_no_assignment_fits():
     args = np.array([5.0, 6.0]), np.array([np.nan, np.nan]), np.full(2, -np.inf)
     with pytest.raises(ValueError, match="no assignment"):
@@ -105,6 +120,8 @@ def test_built_cohort_takes_the_skeleton_and_keeps_the_model_rules(seed):
     assert (by_id.loc[facts.index, "dead"] == facts["dead"]).all()
     last_min = post._bounds(c)["last_min"]
     assert (c["t_last"] >= last_min).all()
+    post_min = post._bounds(c)["post_min"]
+    assert (c.loc[prog, "t_post"] >= post_min[prog]).all()  # a table CR's remission fits
     relapse = c.loc[c["relapsed"] == 1, "t_rr"]
     assert (relapse.median(), relapse.min(), relapse.max()) == model.relapse_anchors()
 

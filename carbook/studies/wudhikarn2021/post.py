@@ -31,13 +31,14 @@ and the patient is alive at the last one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from carbook.data import DAYS_PER_MONTH
 from carbook.data.wudhikarn2021 import load_table4, load_table5
-from carbook.published import load_published
+from carbook.published import load_published, printed_interval
 from carbook.reconstruct.engine import (
     Change,
     Move,
@@ -49,6 +50,7 @@ from carbook.reconstruct.engine import (
 
 __all__ = [
     "construct",
+    "cr_min_post",
     "death_causes",
     "feasible",
     "moves",
@@ -59,6 +61,25 @@ __all__ = [
 ]
 
 NA = "na"
+
+
+@cache
+def cr_min_post() -> float:
+    """Shortest survival after progression (months) of a CR to salvage the paper allows.
+
+    The 13 remissions print a range of 2.1-32.1 months, so each lasted at least the
+    lower rounding bound of "2.1" (2.05). A remission starts at the CR, which follows
+    the first salvage (both at least 0.01 month later on the model's grid), and ends
+    by death or last contact at the latest: every CR patient lives at least
+    2.05 + 0.02 months after progression.
+
+    Examples
+    --------
+    >>> round(cr_min_post(), 2)
+    2.07
+    """
+    low = _anchors_text("salv_remission_duration_median")["low"]
+    return printed_interval(low)[0] + 0.02
 
 
 def _months(days: pd.Series) -> pd.Series:
@@ -143,13 +164,19 @@ def _deal(
 
 
 def _bounds(c: pd.DataFrame) -> pd.DataFrame:
-    """Per row: latest t_rr (before the first dated treatment), earliest t_last."""
+    """Per row: latest t_rr, earliest t_last, shortest survival after progression.
+
+    ``rr_max`` comes before the first dated treatment, ``last_min`` after the last;
+    ``post_min`` is :func:`cr_min_post` for a table CR to salvage, else 0.
+    """
     f = table_facts().reindex(c["id"])
+    cr = f["cr"].astype("boolean").fillna(False).to_numpy(bool)
     return pd.DataFrame(
         {
             "rr_max": f["first_tx"].to_numpy() - 0.01,
             "last_min": f["last_tx"].to_numpy() + 0.01,
             "blin_ino": f["blin_ino_tx"].to_numpy(),
+            "post_min": np.where(cr, round(cr_min_post(), 2), 0.0),
         },
         index=c.index,
     ).fillna({"rr_max": np.inf, "last_min": -np.inf})
@@ -175,6 +202,7 @@ def construct(c: pd.DataFrame, counts: pd.Series, rng: np.random.Generator) -> N
     prog = c.index[c["progressed"] == 1]
     levels = _counts(counts)
     in_table = f.index[f["first_tx"].notna()]
+    short = prog[c.loc[prog, "t_post"].to_numpy(float) < round(cr_min_post(), 2)]
     cr = f["cr"].map({True: "cr"}).where(f["cr"].astype("boolean").fillna(False))
     salv = _deal(
         prog,
@@ -182,7 +210,11 @@ def construct(c: pd.DataFrame, counts: pd.Series, rng: np.random.Generator) -> N
         "none",
         cr.loc[prog],
         rng,
-        {i: {"cr", "no_cr"} for i in in_table},
+        {
+            **{i: {"cr", "no_cr"} for i in in_table},
+            # too short a survival after progression for a remission of the printed range
+            **{i: {"no_cr", "none"} for i in short if i not in in_table},
+        },
     )
     cd19 = _deal(prog, levels["cd19"], "unknown", f["cd19"].loc[prog], rng)
     site = _deal(prog, levels["site"], "bm", f["site"].loc[prog], rng)
@@ -238,10 +270,16 @@ def remission(c: pd.DataFrame, origin: str = "t_cr") -> tuple[np.ndarray, np.nda
     return np.where(in_cr, end - c[origin].to_numpy(float), np.nan), event
 
 
+def _anchors_text(claim: str) -> dict[str, str]:
+    """A "median (range)" claim's value, low and high as printed (text)."""
+    reg = load_published("wudhikarn2021").set_index("id").loc[claim]
+    return {k: str(reg[k]) for k in ("value", "low", "high")}
+
+
 def _anchors(claim: str) -> tuple[float, float, float]:
     """Printed median, minimum and maximum of a "median (range)" claim."""
-    reg = load_published("wudhikarn2021").set_index("id").loc[claim]
-    return float(reg["value"]), float(reg["low"]), float(reg["high"])
+    text = _anchors_text(claim)
+    return float(text["value"]), float(text["low"]), float(text["high"])
 
 
 def _blast_anchors() -> tuple[float, float, float]:
@@ -250,6 +288,9 @@ def _blast_anchors() -> tuple[float, float, float]:
 
 def feasible(c: pd.DataFrame, b: pd.DataFrame, i: int, t_rr: float, t_last: float) -> bool:
     """Whether row ``i`` with these times keeps every dated treatment and salvage time.
+
+    A CR to salvage also keeps the shortest survival after progression the printed
+    remission range allows (:func:`cr_min_post`).
 
     Examples
     --------
@@ -262,12 +303,19 @@ def feasible(c: pd.DataFrame, b: pd.DataFrame, i: int, t_rr: float, t_last: floa
     """
     if t_rr > b.at[i, "rr_max"] or t_last < b.at[i, "last_min"]:
         return False
+    post = round(t_last - t_rr, 2)  # times live on a 0.01-month grid: compare there
+    if _cr(c, i) and post < round(cr_min_post(), 2):
+        return False
     s = c.at[i, "t_salvage"] if "t_salvage" in c else np.nan
     if np.isnan(s):
         return True
     latest = np.nanmax([s, c.at[i, "t_cr"], c.at[i, "t_relapse2"]])
-    post = round(t_last - t_rr, 2)  # times live on a 0.01-month grid: compare there
     return bool(latest < post - 0.005 and s <= b.at[i, "rr_max"] + 0.01 - t_rr)
+
+
+def _cr(c: pd.DataFrame, i: int) -> bool:
+    """Whether row ``i`` is a CR to salvage (False before salvage outcomes exist)."""
+    return "salvage_outcome" in c and c.at[i, "salvage_outcome"] == "cr"
 
 
 def _start_changes(c: pd.DataFrame, b: pd.DataFrame, i: int, j: int) -> dict[int, float]:
@@ -289,6 +337,9 @@ def _salvage_swap(prog: pd.Index, free: pd.Index, in_table: pd.Series, b: pd.Dat
         oi, oj = c.at[i, "salvage_outcome"], c.at[j, "salvage_outcome"]
         if oi == oj or (oj == "none" and in_table[i]) or (oi == "none" and in_table[j]):
             return []
+        short = round(cr_min_post(), 2)
+        if (oj == "cr" and c.at[i, "t_post"] < short) or (oi == "cr" and c.at[j, "t_post"] < short):
+            return []  # a CR needs a remission of the printed range
         out: list[Change] = [("salvage_outcome", i, oj), ("salvage_outcome", j, oi)]
         start = {i: c.at[i, "t_salvage"], j: c.at[j, "t_salvage"]}
         if "none" in (oi, oj):

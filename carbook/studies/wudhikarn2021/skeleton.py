@@ -16,7 +16,8 @@ assignments that keep the model's rules:
   followed at least 33 months, the shortest potential follow-up);
 - the 38 who progressed take its progressed records (31 deaths, 7 alive): a patient of
   Tables 4 and 5 keeps the table's alive or dead and is alive at the last dated
-  treatment; everyone dies or is last seen at least 0.05 months after progression.
+  treatment; everyone dies or is last seen at least 0.05 months after progression,
+  and a table CR to salvage long enough after it for a remission of the printed range.
 
 The R/R times are the model's own draws (the 29 relapses print the published median
 and range, each before its dated salvage): with nobody censored before 36 months and
@@ -110,10 +111,13 @@ def assign_progressed(
     rec_time: np.ndarray,
     rec_dead: np.ndarray,
     rng: np.random.Generator,
+    gap: np.ndarray | float = GAP,
 ) -> np.ndarray:
     """Record index for each progressed patient, at random among the feasible assignments.
 
-    Patient ``i`` may take record ``r`` when ``rec_time[r] >= t_rr[i] + GAP``,
+    Patient ``i`` may take record ``r`` when ``rec_time[r] >= t_rr[i] + gap[i]`` (a
+    table CR to salvage: the shortest survival after progression its remission
+    allows, :func:`.post.cr_min_post`; else :data:`GAP`),
     ``rec_time[r] >= last_min[i]`` and ``dead_fact[i]`` (NaN: free) equals
     ``rec_dead[r]``. Random costs and a linear assignment (``scipy``) give one
     feasible matching; equal inputs and generator state give the same one.
@@ -134,7 +138,11 @@ def assign_progressed(
     n = len(t_rr)
     if not len(dead_fact) == len(last_min) == n == len(rec_time) == len(rec_dead):
         raise ValueError("t_rr, dead_fact, last_min and the records must have one length")
-    ok = (rec_time[None, :] >= t_rr[:, None] + GAP - 1e-9) & (
+    gap = np.asarray(gap, dtype=float)
+    if gap.ndim and len(gap) != n:
+        raise ValueError("gap must be one number or one per patient")
+    gap = np.broadcast_to(gap, (n,))
+    ok = (rec_time[None, :] >= t_rr[:, None] + gap[:, None] - 1e-9) & (
         rec_time[None, :] >= last_min[:, None]
     )
     known = ~np.isnan(dead_fact)
@@ -166,7 +174,7 @@ def place(
     """Overwrite ``t_last``, ``dead`` and ``t_post`` with the witness's records, in place.
 
     ``facts`` (per row, NaN where free) gives ``dead``; ``bounds`` gives ``last_min``
-    (:func:`.post._bounds`). ``t_rr`` must be set for the progressed.
+    and ``post_min`` (:func:`.post._bounds`). ``t_rr`` must be set for the progressed.
 
     Raises
     ------
@@ -195,6 +203,7 @@ def place(
         w.loc[rec, "t_last"].to_numpy(float),
         w.loc[rec, "dead"].to_numpy(),
         rng,
+        np.maximum(GAP, bounds.loc[prog, "post_min"].to_numpy(float)),
     )
     c.loc[prog, "t_last"] = w.loc[rec[pick], "t_last"].to_numpy()
     c.loc[prog, "dead"] = w.loc[rec[pick], "dead"].to_numpy()
