@@ -172,3 +172,33 @@ def test_swaps_stay_within_a_stratum_and_never_move_a_fact():
         assert len({strata[i] for _, i, _ in changes}) == 1
         n += 1
     assert n > 5000
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_a_cr_exchange_keeps_the_remission_durations_and_every_fact(seed):
+    _, c, _ = _setup(seed)
+    b = post._bounds(c)
+    durations = np.sort(np.round(post.remission(c)[0][~np.isnan(post.remission(c)[0])], 2))
+    tried = 0
+    for changes in post.pairs(c)["swap_cr"](c):
+        if not changes:
+            continue
+        tried += 1
+        d = c.copy()
+        for col, i, v in changes:
+            d.loc[i, col] = v
+        rem = post.remission(d)[0]
+        assert np.array_equal(np.sort(np.round(rem[~np.isnan(rem)], 2)), durations)
+        assert int((d["salvage_outcome"] == "cr").sum()) == 13
+        j = next(i for col, i, v in changes if col == "salvage_outcome" and v == "cr")
+        assert d.loc[j, "t_post"] >= round(post.cr_min_post(), 2)
+        assert post.feasible(d, b, j, d.loc[j, "t_rr"], d.loc[j, "t_last"])
+        assert d.loc[j, "t_cr"] > d.loc[j, "t_salvage"]
+    assert tried > 10
+
+
+def test_a_cr_that_a_table_prints_never_moves():
+    _, c, _ = _setup(1)
+    table_cr = set(post.table_facts().query("cr").index)
+    for changes in post.pairs(c)["swap_cr"](c):
+        assert not {c.loc[i, "id"] for _, i, _ in changes} & table_cr

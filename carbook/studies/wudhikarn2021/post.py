@@ -401,9 +401,11 @@ def _column_swap(prog: pd.Index, col: str, keep: pd.Series, also: tuple[str, ...
 
 
 def pairs(c: pd.DataFrame) -> dict[str, Callable[[pd.DataFrame], Iterator[list[Change]]]]:
-    """Every swap of CD19 status, or of relapse site with blasts (``Model.pairs``).
+    """Every swap of CD19 status, of relapse site with blasts, and of a CR (``Model.pairs``).
 
     Between two who progressed and have no published fact on the column, in row order.
+    A CR moves from a CR to salvage to a salvaged patient without one, with its
+    remission (:func:`_cr_exchange`); a CR that Table 4 or 5 prints stays.
     """
     f = table_facts().reindex(c["id"]).set_index(c.index)
     prog = c.index[c["progressed"] == 1]
@@ -418,11 +420,60 @@ def pairs(c: pd.DataFrame) -> dict[str, Callable[[pd.DataFrame], Iterator[list[C
         for i, new in interior_steps(values, _blast_anchors(), 1.0):
             yield [("blasts", int(i), new)]
 
+    fixed_cr = f["cr"].astype("boolean").fillna(False).loc[prog].to_numpy(bool)
+    free = [int(i) for i in prog[~fixed_cr]]
+
+    def cr_exchanges(c: pd.DataFrame) -> Iterator[list[Change]]:
+        outcome = c["salvage_outcome"].to_numpy()
+        for i in (i for i in free if outcome[i] == "cr"):
+            for j in (j for j in free if outcome[j] == "no_cr"):
+                yield _cr_exchange(c, i, j)
+
     return {
         "swap_cd19": each("cd19", ()),
         "swap_site": each("site", ("blasts",)),
         "step_blasts": blasts,
+        "swap_cr": cr_exchanges,
     }
+
+
+def _cr_exchange(c: pd.DataFrame, i: int, j: int) -> list[Change]:
+    """Row ``i``'s CR to salvage goes to row ``j`` (no CR), with ``i``'s remission.
+
+    The remission keeps its duration, so the 13 durations (and their printed median and
+    range) stay: ended by a relapse, it starts as long after ``j``'s first salvage as
+    after ``i``'s (earlier if it would not end before ``j``'s death or last contact);
+    ended by death or last contact, it ends at ``j``'s. Declines (empty) when ``j``
+    cannot hold it, or lives too short a time after progression for a CR
+    (:func:`cr_min_post`).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"salvage_outcome": ["cr", "no_cr"], "t_salvage": [0.5, 1.0],
+    ...                   "t_cr": [1.5, np.nan], "t_relapse2": [4.5, np.nan],
+    ...                   "t_post": [9.0, 12.0]})
+    >>> [(col, row, float(v)) for col, row, v in _cr_exchange(c, 0, 1) if col != "salvage_outcome"]
+    [('t_cr', 0, nan), ('t_relapse2', 0, nan), ('t_cr', 1, 2.0), ('t_relapse2', 1, 5.0)]
+    """
+    start, end = c.at[j, "t_salvage"], c.at[j, "t_post"]
+    t_cr, rel = c.at[i, "t_cr"], c.at[i, "t_relapse2"]
+    if np.isnan(rel):
+        rem = round(c.at[i, "t_post"] - t_cr, 2)
+        new_cr, new_rel = round(end - rem, 2), np.nan
+    else:
+        rem = round(rel - t_cr, 2)
+        new_cr = min(round(start + t_cr - c.at[i, "t_salvage"], 2), round(end - 0.01 - rem, 2))
+        new_rel = round(new_cr + rem, 2)
+    if new_cr < start + 0.01 - 1e-9 or end < round(cr_min_post(), 2):
+        return []
+    return [
+        ("salvage_outcome", i, "no_cr"),
+        ("t_cr", i, np.nan),
+        ("t_relapse2", i, np.nan),
+        ("salvage_outcome", j, "cr"),
+        ("t_cr", j, new_cr),
+        ("t_relapse2", j, new_rel),
+    ]
 
 
 def _blast_move(prog: pd.Index) -> Move:
