@@ -37,6 +37,14 @@ to back with the session-start code on a machine then running about 1.5 times sl
 Stopping after one full pass would save about a third of the swap time and lose the
 partial second pass's gains (seeds 2-4: +1, +1, +2 printed numbers).
 
+Issue-10 part 5 (the CR rule of ``post.cr_min_post`` and the CR exchanges of the
+every-swap pass), measured back to back with the session-start code (35672c1, run from a
+worktree with ``PYTHONPATH`` set to it) on a machine then about 1.35 times slower than
+the quiet one (one full evaluation 12.9-13.6 ms): start 84.3 s CPU (133 met), this code
+87.9 s (130 met: the CR rule changes the random stream). Scaled, both about 63 s: the
+ratio stays about 1.05. A worktree alone is not enough: the virtual environment's
+editable install imports ``carbook`` from the main checkout.
+
 Run: ``make bench``.
 """
 
