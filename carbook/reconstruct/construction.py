@@ -22,6 +22,7 @@ __all__ = [
     "Change",
     "Model",
     "Move",
+    "apply_changes",
     "column_swaps",
     "construct_categorical",
     "construct_continuous",
@@ -314,3 +315,25 @@ def derive(spec: Spec, cohort: pd.DataFrame, only: set[str] | None = None) -> No
             raise ValueError(f"derived {name!r} = {expr!r} uses unknown columns {sorted(missing)}")
         env = {col: cohort[col].to_numpy() for col in used}
         cohort[name] = np.asarray(eval(expr, {"__builtins__": {}}, env), dtype=int)
+
+
+def apply_changes(spec: Spec, cohort: pd.DataFrame, changes: list[Change]) -> list[Change]:
+    """Apply ``changes`` and rederive the columns they feed; return the changes undoing them.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.spec import Spec
+    >>> spec = Spec("demo", {"all": 2}, {}, [], {}, {"old": "age > 40"})
+    >>> c = pd.DataFrame({"age": [35, 62], "old": [0, 1]})
+    >>> undo = apply_changes(spec, c, [("age", 0, 50)])
+    >>> c["old"].tolist(), [(col, i, int(v)) for col, i, v in undo]
+    ([1, 1], [('age', 0, 35)])
+    >>> _ = apply_changes(spec, c, undo)
+    >>> c["age"].tolist(), c["old"].tolist()
+    ([35, 62], [0, 1])
+    """
+    old = [(c, i, cohort.at[i, c]) for c, i, _ in changes]
+    for c, i, v in changes:
+        cohort.at[i, c] = v
+    derive(spec, cohort, {c for c, _, _ in changes})
+    return old

@@ -34,7 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from carbook.reconstruct.binarycox import RiskSets, binary_cox, risk_sets
-from carbook.reconstruct.construction import Change, derive, source_columns
+from carbook.reconstruct.construction import Change, apply_changes, derive, source_columns
 from carbook.reconstruct.proofs import windows
 from carbook.reconstruct.spec import Spec, Target
 from carbook.reconstruct.targets import PARTS, Endpoints, Evaluator, proved_weight
@@ -211,14 +211,6 @@ def changes(
     return [(c, a, cohort.at[b, c]) for c in cols for a, b in ((i, j), (j, i))]
 
 
-def _apply(spec: Spec, cohort: pd.DataFrame, ch: list[Change]) -> list[Change]:
-    old = [(c, i, cohort.at[i, c]) for c, i, _ in ch]
-    for c, i, v in ch:
-        cohort.at[i, c] = v
-    derive(spec, cohort, {c for c, _, _ in ch})
-    return old
-
-
 def _kinds(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(first, back): one of each distinct column of ``key``, and each column's kind.
 
@@ -355,7 +347,7 @@ def _tabu(spec, cohort, fts, cand_fn, guard, linked, met0, loss0, steps=TABU_STE
             break
         met, loss = _evaluate(spec, cohort, fts, cand)
         k = int(np.flatnonzero(~busy)[np.argmin(loss[~busy])])
-        _apply(spec, cohort, changes(cohort, cand, k, linked))
+        apply_changes(spec, cohort, changes(cohort, cand, k, linked))
         tabu[[cand.i[k], max(cand.j[k], cand.i[k])]] = step + TABU_TENURE
         keeps = not (met0 & ~met[k]).any()
         gains = int(met[k].sum()) > best_key[0] or best is not None
@@ -389,10 +381,10 @@ def _guard_met(guard: Evaluator | None, cohort: pd.DataFrame) -> np.ndarray:
 
 def _try_changes(spec, cohort, ch, guard, before) -> bool:
     """Apply ``ch``; keep it if no guarded part met before is lost, else undo it."""
-    old = _apply(spec, cohort, ch)
+    old = apply_changes(spec, cohort, ch)
     if guard is None or not (before & ~_guard_met(guard, cohort)).any():
         return True
-    _apply(spec, cohort, old)
+    apply_changes(spec, cohort, old)
     return False
 
 

@@ -28,6 +28,7 @@ from carbook.reconstruct.construction import (
     Change,
     Model,
     Move,
+    apply_changes,
     column_swaps,
     derive,
     interior_change,
@@ -149,23 +150,14 @@ def _try(
     With ``keep_met``, a change that loses what :func:`_loses` keeps is undone.
     """
     was_met, was_now = evaluator.met, evaluator.now
-    old = _apply(spec, cohort, changes)
+    old = apply_changes(spec, cohort, changes)
     delta = evaluator.loss(cohort) - loss
     lost = keep_met and _loses(was_met, evaluator.met, protect)
     if not lost and (delta <= 0 or rng.random() < np.exp(-delta / temperature)):
         return loss + delta
-    _apply(spec, cohort, old)
+    apply_changes(spec, cohort, old)
     evaluator.met, evaluator.now = was_met, was_now
     return loss
-
-
-def _apply(spec: Spec, cohort: pd.DataFrame, changes: list[Change]) -> list[Change]:
-    """Apply ``changes`` (and the derived columns they feed); return the changes undoing them."""
-    old = [(c, i, cohort.at[i, c]) for c, i, _ in changes]
-    for c, i, v in changes:
-        cohort.at[i, c] = v
-    derive(spec, cohort, {c for c, _, _ in changes})
-    return old
 
 
 def _loses(was: np.ndarray, now: np.ndarray, protect: np.ndarray | None) -> bool:
@@ -501,7 +493,7 @@ def _try_better(
     the loss fall. Returns whether the changes were kept, and the loss after.
     """
     was_met, was_now = evaluator.met, evaluator.now
-    old = _apply(spec, cohort, changes)
+    old = apply_changes(spec, cohort, changes)
     new = evaluator.loss(cohort)
     now = evaluator.met
     parts = int(now.sum()) - int(was_met.sum())
@@ -509,7 +501,7 @@ def _try_better(
     gain = parts > 0 or claims > 0 or new < loss - 1e-9
     if parts >= 0 and claims >= 0 and gain and not (was_met & ~now & protect).any():
         return True, new
-    _apply(spec, cohort, old)
+    apply_changes(spec, cohort, old)
     evaluator.met, evaluator.now = was_met, was_now
     return False, loss
 

@@ -460,11 +460,8 @@ def _pairs(
 
 
 def _time_moves(
-    fixed_dead: pd.Series, tune: dict, bounds: pd.DataFrame, placed: bool
+    fixed_dead: pd.Series, tune: dict, bounds: pd.DataFrame, ok: Callable, placed: bool
 ) -> dict[str, Callable]:
-    def ok(c: pd.DataFrame, i: int, t_rr: float, t_last: float) -> bool:
-        return feasible(c, bounds, i, t_rr, t_last)
-
     return {
         "relapse_time": _relapse_move(bounds, ok),
         **_scale_moves(tune, ok),
@@ -522,13 +519,12 @@ def build(
     fixed_dead = pd.Series(c["id"].isin(_facts().index).to_numpy(), index=c.index)
     tune: dict[str, object] = {"sigma": 0.35}
     bounds = _bounds(c)
-    moves = _time_moves(fixed_dead, tune, bounds, placed)
-    cr = post.table_facts()["cr"].reindex(c["id"]).astype("boolean").fillna(False)
-    late = post.moves(c, pd.Series(cr.to_numpy(bool), index=c.index), tune)
 
     def ok(c: pd.DataFrame, i: int, rr: float, last: float) -> bool:
         return feasible(c, bounds, i, rr, last)
 
+    moves = _time_moves(fixed_dead, tune, bounds, ok, placed)
+    late = post.moves(c, post.printed_cr(c), tune)
     retime = _retime(bounds, ok)
     model = Model(
         endpoints=ENDPOINTS,

@@ -56,6 +56,7 @@ __all__ = [
     "moves",
     "pairs",
     "place_remission",
+    "printed_cr",
     "remission",
     "table_facts",
 ]
@@ -71,15 +72,15 @@ def cr_min_post() -> float:
     lower rounding bound of "2.1" (2.05). A remission starts at the CR, which follows
     the first salvage (both at least 0.01 month later on the model's grid), and ends
     by death or last contact at the latest: every CR patient lives at least
-    2.05 + 0.02 months after progression.
+    2.05 + 0.02 months after progression (on the model's 0.01-month grid).
 
     Examples
     --------
-    >>> round(cr_min_post(), 2)
+    >>> cr_min_post()
     2.07
     """
     low = _anchors_text("salv_remission_duration_median")["low"]
-    return printed_interval(low)[0] + 0.02
+    return round(printed_interval(low)[0] + 0.02, 2)
 
 
 def _months(days: pd.Series) -> pd.Series:
@@ -163,6 +164,19 @@ def _deal(
     return out
 
 
+def printed_cr(c: pd.DataFrame) -> pd.Series:
+    """Per row of ``c``: whether Table 4 or 5 prints a CR to salvage for the patient.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> int(printed_cr(load_cohort("wudhikarn2021")).sum())
+    10
+    """
+    cr = table_facts()["cr"].reindex(c["id"]).astype("boolean").fillna(False)
+    return pd.Series(cr.to_numpy(bool), index=c.index)
+
+
 def _bounds(c: pd.DataFrame) -> pd.DataFrame:
     """Per row: latest t_rr, earliest t_last, shortest survival after progression.
 
@@ -170,13 +184,13 @@ def _bounds(c: pd.DataFrame) -> pd.DataFrame:
     ``post_min`` is :func:`cr_min_post` for a table CR to salvage, else 0.
     """
     f = table_facts().reindex(c["id"])
-    cr = f["cr"].astype("boolean").fillna(False).to_numpy(bool)
+    cr = printed_cr(c).to_numpy()
     return pd.DataFrame(
         {
             "rr_max": f["first_tx"].to_numpy() - 0.01,
             "last_min": f["last_tx"].to_numpy() + 0.01,
             "blin_ino": f["blin_ino_tx"].to_numpy(),
-            "post_min": np.where(cr, round(cr_min_post(), 2), 0.0),
+            "post_min": np.where(cr, cr_min_post(), 0.0),
         },
         index=c.index,
     ).fillna({"rr_max": np.inf, "last_min": -np.inf})
@@ -202,8 +216,8 @@ def construct(c: pd.DataFrame, counts: pd.Series, rng: np.random.Generator) -> N
     prog = c.index[c["progressed"] == 1]
     levels = _counts(counts)
     in_table = f.index[f["first_tx"].notna()]
-    short = prog[c.loc[prog, "t_post"].to_numpy(float) < round(cr_min_post(), 2)]
-    cr = f["cr"].map({True: "cr"}).where(f["cr"].astype("boolean").fillna(False))
+    short = prog[c.loc[prog, "t_post"].to_numpy(float) < cr_min_post()]
+    cr = pd.Series("cr", index=c.index).where(printed_cr(c))
     salv = _deal(
         prog,
         levels["salvage_outcome"],
@@ -304,7 +318,7 @@ def feasible(c: pd.DataFrame, b: pd.DataFrame, i: int, t_rr: float, t_last: floa
     if t_rr > b.at[i, "rr_max"] or t_last < b.at[i, "last_min"]:
         return False
     post = round(t_last - t_rr, 2)  # times live on a 0.01-month grid: compare there
-    if _cr(c, i) and post < round(cr_min_post(), 2):
+    if _cr(c, i) and post < cr_min_post():
         return False
     s = c.at[i, "t_salvage"] if "t_salvage" in c else np.nan
     if np.isnan(s):
@@ -337,7 +351,7 @@ def _salvage_swap(prog: pd.Index, free: pd.Index, in_table: pd.Series, b: pd.Dat
         oi, oj = c.at[i, "salvage_outcome"], c.at[j, "salvage_outcome"]
         if oi == oj or (oj == "none" and in_table[i]) or (oi == "none" and in_table[j]):
             return []
-        short = round(cr_min_post(), 2)
+        short = cr_min_post()
         if (oj == "cr" and c.at[i, "t_post"] < short) or (oi == "cr" and c.at[j, "t_post"] < short):
             return []  # a CR needs a remission of the printed range
         out: list[Change] = [("salvage_outcome", i, oj), ("salvage_outcome", j, oi)]
@@ -420,8 +434,7 @@ def pairs(c: pd.DataFrame) -> dict[str, Callable[[pd.DataFrame], Iterator[list[C
         for i, new in interior_steps(values, _blast_anchors(), 1.0):
             yield [("blasts", int(i), new)]
 
-    fixed_cr = f["cr"].astype("boolean").fillna(False).loc[prog].to_numpy(bool)
-    free = [int(i) for i in prog[~fixed_cr]]
+    free = [int(i) for i in prog[~printed_cr(c).loc[prog].to_numpy()]]
 
     def cr_exchanges(c: pd.DataFrame) -> Iterator[list[Change]]:
         outcome = c["salvage_outcome"].to_numpy()
@@ -464,7 +477,7 @@ def _cr_exchange(c: pd.DataFrame, i: int, j: int) -> list[Change]:
         rem = round(rel - t_cr, 2)
         new_cr = min(round(start + t_cr - c.at[i, "t_salvage"], 2), round(end - 0.01 - rem, 2))
         new_rel = round(new_cr + rem, 2)
-    if new_cr < start + 0.01 - 1e-9 or end < round(cr_min_post(), 2):
+    if new_cr < start + 0.01 - 1e-9 or end < cr_min_post():
         return []
     return [
         ("salvage_outcome", i, "no_cr"),
