@@ -1,0 +1,283 @@
+"""Place the post-progression records on Figure 1's records: an exact integer program.
+
+A search (:mod:`.postsearch`) finds an *order* of the 38 records after progression that
+nearly prints the block; what it cannot do is land a time on a printed value. The
+numbers of the block depend only on that order (Cox models, the 1-year landmark, the
+reverse-KM follow-up), on which side of 12 months and of every first salvage each time
+lies (the landmark and the time-dependent salvage model), and on the times at which
+the printed medians, their limits and the follow-up are read (the anchors). So the
+times can be *placed*: keep the order and the sides, put each anchor in its printed
+rounding interval, and choose the rest freely.
+
+Here they are placed on the skeleton's progressed records (:func:`.skeleton.records`,
+on which R prints Figure 1): record ``r`` gives one patient ``t_last_r`` months from
+infusion to death or last contact, the patient's time from progression is
+``t_last_r - t_rr``, and the ``t_rr`` keep the model's rules (9 refractory at 0.8-1.2
+months; 29 relapses printing the median and range 5.5 (1.3-24), all but the latest
+before 12 months). The one progressed record alive after 36 months may take any slot
+of the follow-up tail (the patients in the tail exchange slots, so every Figure 1
+number stays). A mixed-integer linear program in hundredths of a month
+(``scipy.optimize.milp``, HiGHS) finds the times or proves that this order admits none.
+SYNTHETIC: a construction, not an estimate about the study's patients.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from carbook.published import decimals, load_published, printed_interval
+from carbook.studies.wudhikarn2021 import figure1, post, postwitness, skeleton
+
+__all__ = ["REFRACTORY", "anchors", "check_records", "hundredths", "place"]
+
+#: months to progression of the refractory (the model's range, :mod:`.model`)
+REFRACTORY = (0.8, 1.2)
+_BIG = 10_000  # hundredths of a month: above every time
+#: median claims read at a death of a group (None: all 38), and the follow-up
+_READ = {
+    "os_post_prog_median_ci": None,
+    "os_cr_salvage_median": "cr",
+    "os_nocr_salvage_median": "no_cr",
+}
+
+
+def hundredths(text: str) -> tuple[int, int]:
+    """The 0.01-month grid points that print as ``text`` (closed, in hundredths).
+
+    A half-way point (7.45 for "7.5") is left out: R rounds it half-even (``round(1.25,
+    1)`` is 1.2), the registry half-up, and a point inside prints the same under both.
+
+    Examples
+    --------
+    >>> hundredths("4.14"), hundredths("7.5"), hundredths("20")
+    ((414, 414), (746, 754), (1951, 2049))
+    """
+    lo, hi = printed_interval(text)
+    first = math.ceil(round(lo * 100, 6))
+    return first + (decimals(text) < 2), math.ceil(round(hi * 100, 6)) - 1
+
+
+def anchors(w: pd.DataFrame) -> dict[int, tuple[int, int]]:
+    """Row of ``w`` -> the grid points its time must take: where a printed time is read.
+
+    A median or limit is read at the death where its curve first reaches 0.5; the
+    follow-up at the censoring where the reverse KM does. A value read between two
+    times (R's midpoint rule) has no anchor.
+
+    Examples
+    --------
+    >>> a = anchors(postwitness.witness())
+    >>> sorted(a.values())[:2]
+    [(356, 364), (414, 414)]
+    """
+    reg = load_published("wudhikarn2021").set_index("id")
+    got = postwitness.values(w)
+    out: dict[int, tuple[int, int]] = {}
+    reads = [(c, k, g, 1) for c, g in _READ.items() for k in range(3)]
+    for claim, k, group, dead in [*reads, ("followup_post_prog_median", 0, None, 0)]:
+        text = str(reg.loc[claim, ("value", "low", "high")[k]])
+        x = got[claim][k] if k < len(got[claim]) else np.nan
+        if text in ("", "nan") or not np.isfinite(x):
+            continue
+        rows = (w["t_post"] == x) & (w["dead"] == dead)
+        if group is not None:
+            rows &= w["group"] == group
+        for i in np.flatnonzero(rows):
+            lo, hi = hundredths(text)
+            old = out.get(int(i), (lo, hi))
+            out[int(i)] = (max(lo, old[0]), min(hi, old[1]))
+    return out
+
+
+class _Program:
+    """Variables by name, bounds and rows of a MILP, in hundredths of a month."""
+
+    def __init__(self, sizes: dict[str, int]) -> None:
+        self.var, n = {}, 0
+        for name, size in sizes.items():
+            self.var[name] = np.arange(n, n + size)
+            n += size
+        self.lb, self.ub = np.zeros(n), np.full(n, float(_BIG))
+        self.rows: list[tuple[dict[int, float], float, float]] = []
+
+    def add(self, coefs: dict[int, float], lo: float, hi: float) -> None:
+        self.rows.append((coefs, lo, hi))
+
+    def solve(self, time_limit: float) -> np.ndarray | None:
+        a = np.zeros((len(self.rows), self.lb.size))
+        for r, (coefs, _, _) in enumerate(self.rows):
+            for i, c in coefs.items():
+                a[r, i] += c
+        lo = [r[1] for r in self.rows]
+        hi = [r[2] for r in self.rows]
+        res = milp(
+            np.zeros(self.lb.size),
+            constraints=LinearConstraint(a, lo, hi),
+            integrality=np.ones(self.lb.size),
+            bounds=Bounds(self.lb, self.ub),
+            options={"time_limit": time_limit},
+        )
+        return None if res.x is None else np.round(res.x)
+
+
+def _products(m: _Program, pairs: list[tuple[int, int]], big: dict[str, int]) -> None:
+    """Y = x * t_rr and q = x * t_last, exact for binary x (McCormick)."""
+    for p, (_, r) in enumerate(pairs):
+        x = m.var["x"][p]
+        for prod, var in (("y", "u"), ("q", "L")):
+            y, v, b = m.var[prod][p], m.var[var][r], big[prod]
+            m.add({y: 1, x: -b}, -np.inf, 0)
+            m.add({y: 1, v: -1}, -np.inf, 0)
+            m.add({y: 1, v: -1, x: -b}, -b, np.inf)
+
+
+def _relapse_rules(m: _Program, n: int) -> None:
+    """9 refractory in :data:`REFRACTORY`; 29 relapses printing 5.5 (1.3-24), one >= 12."""
+    reg = load_published("wudhikarn2021").set_index("id").loc["relapse_time_median"]
+    med, low = hundredths(str(reg["value"])), hundredths(str(reg["low"]))
+    top = round(float(reg["high"]) * 100)
+    before = round(skeleton.RR_BEFORE * 100) - 1
+    ref = [round(v * 100) for v in REFRACTORY]
+    ix = m.var
+    for r in range(n):
+        u, z, top_r = ix["u"][r], ix["z"][r], ix["top"][r]
+        a, b, c = ix["a"][r], ix["b"][r], ix["c"][r]
+        m.add({u: 1, z: _BIG}, -np.inf, ref[1] + _BIG)  # refractory: u <= 1.2
+        m.add({u: 1, z: low[0] - ref[0]}, low[0], np.inf)  # u >= 0.8, or >= min relapse
+        m.add({u: 1, top_r: before - top}, -np.inf, before)  # < 12, or the latest
+        m.add({u: 1, top_r: -top}, 0, np.inf)  # the latest: exactly 24
+        for flag in (top_r, a, b, c):
+            m.add({flag: 1, z: 1}, 0, 1)  # relapse flags only on relapses
+        m.add({u: 1, a: _BIG}, -np.inf, med[1] + _BIG)  # a: at most the median's top
+        m.add({u: 1, b: -med[0]}, 0, np.inf)  # b: at least the median's bottom
+        m.add({u: 1, c: _BIG}, -np.inf, low[1] + _BIG)  # c: prints as the minimum
+    m.add({i: 1 for i in ix["z"]}, 9, 9)
+    m.add({i: 1 for i in ix["top"]}, 1, 1)
+    for flag, least in (("a", 15), ("b", 15), ("c", 1)):  # 15th of 29 prints the median
+        m.add({i: 1 for i in ix[flag]}, least, 29)
+
+
+def _time_rules(m: _Program, w: pd.DataFrame, fixed: dict[int, tuple[int, int]]) -> None:
+    """Order, ties, sides of 12 months and of each salvage, anchors, the CR rules."""
+    t = np.round(w["t_post"].to_numpy() * 100).astype(int)
+    v = m.var["v"]
+    for k in range(len(w) - 1):
+        m.add({v[k + 1]: 1, v[k]: -1}, *((0, 0) if t[k + 1] == t[k] else (1, np.inf)))
+    cuts = {round(x * 100) for x in w["t_salvage"].dropna()} | {1200}
+    cr = (w["group"] == "cr").to_numpy()
+    salvage = np.round(w["t_salvage"].to_numpy() * 100)
+    short, longest = (round(x * 100) for x in (post.cr_min_post(), postwitness.longest_cr_min()))
+    for k in range(len(w)):
+        lo, hi = fixed.get(k, (5, _BIG))
+        for s in cuts:  # same side of every cut (ties stay ties)
+            if t[k] >= s:
+                lo = max(lo, s + (t[k] > s))
+            if t[k] <= s:
+                hi = min(hi, s - (t[k] < s))
+        if cr[k]:
+            lo = max(lo, short, longest if k == np.flatnonzero(cr)[-1] else 0)
+        if np.isfinite(salvage[k]):
+            lo = max(lo, int(salvage[k]) + 1)
+        m.lb[v[k]], m.ub[v[k]] = lo, hi
+
+
+def place(w: pd.DataFrame, time_limit: float = 300.0) -> pd.DataFrame | None:
+    """Times for records ``w`` (sorted by ``t_post``) on the skeleton's progressed records.
+
+    Returns ``w`` with new ``t_post`` and the columns ``t_last``, ``t_rr`` and
+    ``refractory``, or None when no placement keeps every rule (the order admits none).
+
+    Examples
+    --------
+    >>> out = place(postwitness.witness())
+    >>> out is not None and bool(postwitness.check(out)["prints as published"].all())
+    True
+    """
+    w = w.sort_values("t_post", kind="stable").reset_index(drop=True)
+    rec = skeleton.records()
+    rec = rec[rec["progressed"] == 1].sort_values("t_last").reset_index(drop=True)
+    n, tl = len(w), np.round(rec["t_last"].to_numpy() * 100).astype(int)
+    wd, rd = w["dead"].to_numpy(), rec["dead"].to_numpy()
+    pairs = [(k, r) for k in range(n) for r in range(n) if wd[k] == rd[r]]
+    sizes = {"x": len(pairs), "y": len(pairs), "q": len(pairs), "v": n, "L": n}
+    sizes["slot"] = len(figure1.OS_TAIL) - 1  # the tail's censorings (one tail record died)
+    m = _Program(sizes | {k: n for k in ("u", "z", "top", "a", "b", "c")})
+    for name in ("x", "z", "top", "a", "b", "c", "slot"):
+        m.ub[m.var[name]] = 1
+    m.lb[m.var["L"]] = m.ub[m.var["L"]] = tl
+    _tail_slot(m, rec, tl)
+    for k in range(n):
+        m.add({m.var["x"][p]: 1 for p, (kk, _) in enumerate(pairs) if kk == k}, 1, 1)
+        m.add({m.var["x"][p]: 1 for p, (_, r) in enumerate(pairs) if r == k}, 1, 1)
+        coefs = {m.var["v"][k]: 1.0}
+        for p in (p for p, (kk, _) in enumerate(pairs) if kk == k):
+            coefs |= {m.var["q"][p]: -1.0, m.var["y"][p]: 1.0}
+        m.add(coefs, 0, 0)  # t_post = t_last - t_rr of the record taken
+    _products(m, pairs, {"y": _BIG, "q": _BIG})
+    _relapse_rules(m, n)
+    _time_rules(m, w, anchors(w))
+    x = m.solve(time_limit)
+    if x is None:
+        return None
+    take = {k: r for p, (k, r) in enumerate(pairs) if x[m.var["x"][p]] > 0.5}
+    r = np.array([take[k] for k in range(n)])
+    return w.assign(
+        t_post=x[m.var["v"]] / 100,
+        t_last=x[m.var["L"]][r] / 100,
+        t_rr=x[m.var["u"]][r] / 100,
+        refractory=x[m.var["z"]][r].astype(int),
+    )
+
+
+def _tail_slot(m: _Program, rec: pd.DataFrame, tl: np.ndarray) -> None:
+    """The progressed record alive after 36 months may take any slot of the tail."""
+    alive = np.flatnonzero((tl > figure1.HORIZON * 100) & (rec["dead"].to_numpy() == 0))
+    if len(alive) != 1:
+        raise ValueError("the skeleton should have one progressed record alive after 36 months")
+    dead_tail = rec.loc[(tl > figure1.HORIZON * 100) & (rec["dead"] == 1), "t_last"]
+    slots = [round(s * 100) for s in figure1.OS_TAIL if s not in set(dead_tail)]
+    m.lb[m.var["L"][alive[0]]], m.ub[m.var["L"][alive[0]]] = min(slots), max(slots)
+    m.add({i: 1 for i in m.var["slot"]}, 1, 1)
+    m.add(
+        {m.var["L"][alive[0]]: 1} | {i: -s for i, s in zip(m.var["slot"], slots, strict=True)}, 0, 0
+    )
+
+
+def check_records(w: pd.DataFrame) -> None:
+    """Raise ``ValueError`` unless ``w`` sits on Figure 1's records by the model's rules.
+
+    ``t_post = t_last - t_rr``; the (``t_last``, ``dead``) are the skeleton's progressed
+    records, the one alive after 36 months in a slot of the follow-up tail; 9 refractory
+    progress at :data:`REFRACTORY` months; the 29 relapses print the published median and
+    range, all but the latest before :data:`.skeleton.RR_BEFORE` months.
+
+    Examples
+    --------
+    >>> check_records(postwitness.witness())
+    """
+    rec = skeleton.records()
+    rec = rec[rec["progressed"] == 1]
+    if not np.allclose(w["t_post"], w["t_last"] - w["t_rr"], atol=1e-6):
+        raise ValueError("t_post must be t_last - t_rr on every row")
+    tail = (w["t_last"] > figure1.HORIZON) & (w["dead"] == 0)
+    got = sorted(zip(w.loc[~tail, "t_last"].round(2), w.loc[~tail, "dead"], strict=True))
+    keep = ~((rec["t_last"] > figure1.HORIZON) & (rec["dead"] == 0))
+    want = sorted(zip(rec.loc[keep, "t_last"].round(2), rec.loc[keep, "dead"], strict=True))
+    if got != want or tail.sum() != 1 or w.loc[tail, "t_last"].iloc[0] not in figure1.OS_TAIL:
+        raise ValueError("the records are not the skeleton's progressed records")
+    ref = w["refractory"] == 1
+    lo, hi = REFRACTORY
+    if ref.sum() != 9 or not w.loc[ref, "t_rr"].between(lo, hi).all():
+        raise ValueError(f"9 refractory must progress at {lo}-{hi} months")
+    rel = np.sort(w.loc[~ref, "t_rr"].to_numpy())
+    reg = load_published("wudhikarn2021").set_index("id").loc["relapse_time_median"]
+    stats = {"value": np.median(rel), "low": rel[0], "high": rel[-1]}
+    if not all(hundredths(str(reg[k]))[0] <= round(v * 100) <= hundredths(str(reg[k]))[1]
+               for k, v in stats.items()) or (rel[:-1] >= skeleton.RR_BEFORE).any():  # fmt: skip
+        raise ValueError(
+            f"the relapse times {stats} do not print {reg['value']} ({reg['low']}-{reg['high']})"
+        )
