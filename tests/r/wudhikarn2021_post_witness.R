@@ -2,7 +2,8 @@
 # (carbook.studies.wudhikarn2021.postwitness). Run from the repository root:
 #   Rscript tests/r/wudhikarn2021_post_witness.R
 # Reads data/wudhikarn2021/post_witness.csv and writes
-# tests/fixtures/wudhikarn2021_post_witness_R.csv: each number with the R call that gives it.
+# tests/fixtures/wudhikarn2021_post_witness_R.csv (each number with the R call that gives it)
+# and the R version beside it.
 suppressPackageStartupMessages(library(survival))
 options(digits = 15)
 w <- read.csv("data/wudhikarn2021/post_witness.csv")
@@ -43,4 +44,4 @@ out <- data.frame(
              rep("summary(coxph(Surv(tstart, tstop, death) ~ salvaged)) on tmerge(tdc(t_salvage))", 3),
              "summary(coxph(Surv(tstart, tstop, death) ~ salvaged))$coefficients Pr(>|z|)"))
 write.csv(out, "tests/fixtures/wudhikarn2021_post_witness_R.csv", row.names = FALSE)
-cat(R.version.string, "\n")
+writeLines(R.version.string, "tests/fixtures/wudhikarn2021_post_witness_R_version.txt")

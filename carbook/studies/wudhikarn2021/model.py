@@ -38,6 +38,8 @@ __all__ = ["MAX_FOLLOWUP", "build"]
 
 STUDY = "wudhikarn2021"
 MAX_FOLLOWUP = 115.0  # months from May 2010 to 31 December 2019
+#: months from infusion to progression of the refractory (the day-28 assessment)
+REFRACTORY = (0.8, 1.2)
 T = TypeVar("T")  # what a draw returns (_first_fit)
 MIN_POTENTIAL = 33.0  # months from March 2017 (last infusion) to the cut-off
 #: start from the Figure 1 skeleton (:mod:`.skeleton`) and keep it (``Model.skeleton``)
@@ -88,7 +90,7 @@ def _times(
     facts = _facts()
     n = len(c)
     relapsed = c.index[c["relapsed"] == 1]
-    t_rr = np.where(c["progressed"] == 1, rng.uniform(0.8, 1.2, n), np.nan)  # refractory: ~day 28
+    t_rr = np.where(c["progressed"] == 1, rng.uniform(*REFRACTORY, n), np.nan)
     t_rr[relapsed] = _draw_relapses(len(relapsed), c, rng, placed)
     c["t_rr"] = np.round(t_rr, 2)
     post = np.round(rng.exponential(7.5 / np.log(2), n), 2)

@@ -65,22 +65,23 @@ NA = "na"
 
 
 @cache
-def cr_min_post() -> float:
+def cr_min_post(part: str = "low") -> float:
     """Shortest survival after progression (months) of a CR to salvage the paper allows.
 
     The 13 remissions print a range of 2.1-32.1 months, so each lasted at least the
     lower rounding bound of "2.1" (2.05). A remission starts at the CR, which follows
     the first salvage (both at least 0.01 month later on the model's grid), and ends
     by death or last contact at the latest: every CR patient lives at least
-    2.05 + 0.02 months after progression (on the model's 0.01-month grid).
+    2.05 + 0.02 months after progression (on the model's 0.01-month grid). With
+    ``part="high"``, the same for the CR whose remission is the longest (32.1).
 
     Examples
     --------
-    >>> cr_min_post()
-    2.07
+    >>> cr_min_post(), cr_min_post("high")
+    (2.07, 32.07)
     """
-    low = _anchors_text("salv_remission_duration_median")["low"]
-    return round(printed_interval(low)[0] + 0.02, 2)
+    text = _anchors_text("salv_remission_duration_median")[part]
+    return round(printed_interval(text)[0] + 0.02, 2)
 
 
 def _months(days: pd.Series) -> pd.Series:

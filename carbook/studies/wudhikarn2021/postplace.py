@@ -12,7 +12,7 @@ rounding interval, and choose the rest freely.
 Here they are placed on the skeleton's progressed records (:func:`.skeleton.records`,
 on which R prints Figure 1): record ``r`` gives one patient ``t_last_r`` months from
 infusion to death or last contact, the patient's time from progression is
-``t_last_r - t_rr``, and the ``t_rr`` keep the model's rules (9 refractory at 0.8-1.2
+``t_last_r - t_rr``, and the ``t_rr`` keep the model's rules (the refractory at 0.8-1.2
 months; 29 relapses printing the median and range 5.5 (1.3-24), all but the latest
 before 12 months). The one progressed record alive after 36 months may take any slot
 of the follow-up tail (the patients in the tail exchange slots, so every Figure 1
@@ -29,15 +29,14 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from carbook.data import load_counts
 from carbook.published import decimals, load_published, printed_interval
-from carbook.studies.wudhikarn2021 import figure1, post, postwitness, skeleton
+from carbook.studies.wudhikarn2021 import figure1, model, post, postwitness, skeleton
 
-__all__ = ["REFRACTORY", "anchors", "check_records", "hundredths", "place"]
+__all__ = ["anchors", "check_records", "hundredths", "place"]
 
-#: months to progression of the refractory (the model's range, :mod:`.model`)
-REFRACTORY = (0.8, 1.2)
 _BIG = 10_000  # hundredths of a month: above every time
-#: median claims read at a death of a group (None: all 38), and the follow-up
+#: median claims, read at a death of a group (None: all 38)
 _READ = {
     "os_post_prog_median_ci": None,
     "os_cr_salvage_median": "cr",
@@ -121,27 +120,43 @@ class _Program:
             bounds=Bounds(self.lb, self.ub),
             options={"time_limit": time_limit},
         )
-        return None if res.x is None else np.round(res.x)
+        if res.status == 2:  # HiGHS: infeasible
+            return None
+        if res.x is None:
+            raise RuntimeError(f"the placement stopped without an answer: {res.message}")
+        return np.round(res.x)
 
 
-def _products(m: _Program, pairs: list[tuple[int, int]], big: dict[str, int]) -> None:
+def _products(m: _Program, pairs: list[tuple[int, int]]) -> None:
     """Y = x * t_rr and q = x * t_last, exact for binary x (McCormick)."""
     for p, (_, r) in enumerate(pairs):
         x = m.var["x"][p]
         for prod, var in (("y", "u"), ("q", "L")):
-            y, v, b = m.var[prod][p], m.var[var][r], big[prod]
-            m.add({y: 1, x: -b}, -np.inf, 0)
+            y, v = m.var[prod][p], m.var[var][r]
+            m.add({y: 1, x: -_BIG}, -np.inf, 0)
             m.add({y: 1, v: -1}, -np.inf, 0)
-            m.add({y: 1, v: -1, x: -b}, -b, np.inf)
+            m.add({y: 1, v: -1, x: -_BIG}, -_BIG, np.inf)
+
+
+def _relapses() -> tuple[dict[str, tuple[int, int]], int, str]:
+    """Grid points of the printed relapse median, min and max; the refractory count; text."""
+    reg = load_published("wudhikarn2021").set_index("id").loc["relapse_time_median"]
+    counts = load_counts("wudhikarn2021").set_index("event")["value"]
+    grid = {k: hundredths(str(reg[k])) for k in ("value", "low", "high")}
+    return (
+        grid,
+        int(counts["progressed_refractory"]),
+        f"{reg['value']} ({reg['low']}-{reg['high']})",
+    )
 
 
 def _relapse_rules(m: _Program, n: int) -> None:
-    """9 refractory in :data:`REFRACTORY`; 29 relapses printing 5.5 (1.3-24), one >= 12."""
-    reg = load_published("wudhikarn2021").set_index("id").loc["relapse_time_median"]
-    med, low = hundredths(str(reg["value"])), hundredths(str(reg["low"]))
-    top = round(float(reg["high"]) * 100)
+    """The refractory in :data:`.model.REFRACTORY`; relapses printing the median and range."""
+    grid, n_ref, _ = _relapses()
+    med, low = grid["value"], grid["low"]
+    top = round(model.relapse_anchors()[2] * 100)  # the latest: the printed maximum exactly
     before = round(skeleton.RR_BEFORE * 100) - 1
-    ref = [round(v * 100) for v in REFRACTORY]
+    ref = [round(v * 100) for v in model.REFRACTORY]
     ix = m.var
     for r in range(n):
         u, z, top_r = ix["u"][r], ix["z"][r], ix["top"][r]
@@ -155,10 +170,11 @@ def _relapse_rules(m: _Program, n: int) -> None:
         m.add({u: 1, a: _BIG}, -np.inf, med[1] + _BIG)  # a: at most the median's top
         m.add({u: 1, b: -med[0]}, 0, np.inf)  # b: at least the median's bottom
         m.add({u: 1, c: _BIG}, -np.inf, low[1] + _BIG)  # c: prints as the minimum
-    m.add({i: 1 for i in ix["z"]}, 9, 9)
+    m.add({i: 1 for i in ix["z"]}, n_ref, n_ref)
     m.add({i: 1 for i in ix["top"]}, 1, 1)
-    for flag, least in (("a", 15), ("b", 15), ("c", 1)):  # 15th of 29 prints the median
-        m.add({i: 1 for i in ix[flag]}, least, 29)
+    n_rel = n - n_ref  # an odd count: the middle one is the median
+    for flag, least in (("a", n_rel // 2 + 1), ("b", n_rel // 2 + 1), ("c", 1)):
+        m.add({i: 1 for i in ix[flag]}, least, n_rel)
 
 
 def _time_rules(m: _Program, w: pd.DataFrame, fixed: dict[int, tuple[int, int]]) -> None:
@@ -170,7 +186,7 @@ def _time_rules(m: _Program, w: pd.DataFrame, fixed: dict[int, tuple[int, int]])
     cuts = {round(x * 100) for x in w["t_salvage"].dropna()} | {1200}
     cr = (w["group"] == "cr").to_numpy()
     salvage = np.round(w["t_salvage"].to_numpy() * 100)
-    short, longest = (round(x * 100) for x in (post.cr_min_post(), postwitness.longest_cr_min()))
+    short, longest = (round(post.cr_min_post(part) * 100) for part in ("low", "high"))
     for k in range(len(w)):
         lo, hi = fixed.get(k, (5, _BIG))
         for s in cuts:  # same side of every cut (ties stay ties)
@@ -217,7 +233,7 @@ def place(w: pd.DataFrame, time_limit: float = 300.0) -> pd.DataFrame | None:
         for p in (p for p, (kk, _) in enumerate(pairs) if kk == k):
             coefs |= {m.var["q"][p]: -1.0, m.var["y"][p]: 1.0}
         m.add(coefs, 0, 0)  # t_post = t_last - t_rr of the record taken
-    _products(m, pairs, {"y": _BIG, "q": _BIG})
+    _products(m, pairs)
     _relapse_rules(m, n)
     _time_rules(m, w, anchors(w))
     x = m.solve(time_limit)
@@ -251,9 +267,10 @@ def check_records(w: pd.DataFrame) -> None:
     """Raise ``ValueError`` unless ``w`` sits on Figure 1's records by the model's rules.
 
     ``t_post = t_last - t_rr``; the (``t_last``, ``dead``) are the skeleton's progressed
-    records, the one alive after 36 months in a slot of the follow-up tail; 9 refractory
-    progress at :data:`REFRACTORY` months; the 29 relapses print the published median and
-    range, all but the latest before :data:`.skeleton.RR_BEFORE` months.
+    records, the one alive after 36 months in a slot of the follow-up tail; the
+    refractory (``counts.csv``) progress at :data:`.model.REFRACTORY` months; the
+    relapses print the published median and range, all but the latest before
+    :data:`.skeleton.RR_BEFORE` months.
 
     Examples
     --------
@@ -267,17 +284,16 @@ def check_records(w: pd.DataFrame) -> None:
     got = sorted(zip(w.loc[~tail, "t_last"].round(2), w.loc[~tail, "dead"], strict=True))
     keep = ~((rec["t_last"] > figure1.HORIZON) & (rec["dead"] == 0))
     want = sorted(zip(rec.loc[keep, "t_last"].round(2), rec.loc[keep, "dead"], strict=True))
-    if got != want or tail.sum() != 1 or w.loc[tail, "t_last"].iloc[0] not in figure1.OS_TAIL:
+    slots = set(figure1.OS_TAIL) - set(rec.loc[rec["dead"] == 1, "t_last"])
+    if got != want or tail.sum() != 1 or w.loc[tail, "t_last"].iloc[0] not in slots:
         raise ValueError("the records are not the skeleton's progressed records")
+    grid, n_ref, printed = _relapses()
     ref = w["refractory"] == 1
-    lo, hi = REFRACTORY
-    if ref.sum() != 9 or not w.loc[ref, "t_rr"].between(lo, hi).all():
-        raise ValueError(f"9 refractory must progress at {lo}-{hi} months")
+    lo, hi = model.REFRACTORY
+    if ref.sum() != n_ref or not w.loc[ref, "t_rr"].between(lo, hi).all():
+        raise ValueError(f"{n_ref} refractory must progress at {lo}-{hi} months")
     rel = np.sort(w.loc[~ref, "t_rr"].to_numpy())
-    reg = load_published("wudhikarn2021").set_index("id").loc["relapse_time_median"]
     stats = {"value": np.median(rel), "low": rel[0], "high": rel[-1]}
-    if not all(hundredths(str(reg[k]))[0] <= round(v * 100) <= hundredths(str(reg[k]))[1]
-               for k, v in stats.items()) or (rel[:-1] >= skeleton.RR_BEFORE).any():  # fmt: skip
-        raise ValueError(
-            f"the relapse times {stats} do not print {reg['value']} ({reg['low']}-{reg['high']})"
-        )
+    inside = all(grid[k][0] <= round(v * 100) <= grid[k][1] for k, v in stats.items())
+    if not inside or (rel[:-1] >= skeleton.RR_BEFORE).any():
+        raise ValueError(f"the relapse times {stats} do not print {printed}")

@@ -80,14 +80,14 @@ def score(v: dict[str, tuple[float, ...]], todo: list) -> tuple[int, float]:
 
 @cache
 def _cr_bounds(longest: float | None) -> tuple[float, float]:
-    return post.cr_min_post(), longest or postwitness.longest_cr_min()
+    return post.cr_min_post(), longest or post.cr_min_post("high")
 
 
 def feasible(state: State, longest: float | None = None) -> bool:
     """The rules :func:`.postwitness.witness` checks, on a search state.
 
     ``longest``: the shortest survival after progression of the longest CR; None for
-    :func:`.postwitness.longest_cr_min` (the committed witness was searched with 32.2,
+    ``post.cr_min_post("high")`` (the committed witness was searched with 32.2,
     a stricter bound typed before that one was derived).
 
     Examples

@@ -35,21 +35,19 @@ import numpy as np
 import pandas as pd
 
 from carbook import survival as sv
-from carbook.published import load_published, printed_interval
+from carbook.data import load_counts
 from carbook.studies.wudhikarn2021 import post
 from carbook.studies.wudhikarn2021.outcomes import prints_as, published_text
 from carbook.survival.cox import cox_batch_arrays
 from carbook.survival.cox_td import cox_switch
 from carbook.survival.km import km_arrays, quantile_crossing
 
-__all__ = ["GROUPS", "PATH", "check", "longest_cr_min", "values", "values_arrays", "witness"]
+__all__ = ["GROUPS", "PATH", "check", "printed_counts", "values", "values_arrays", "witness"]
 
 PATH = Path(__file__).resolve().parents[3] / "data" / "wudhikarn2021" / "post_witness.csv"
 #: group label -> (salvaged, CR to salvage); the counts are the paper's (Figure 3A flow)
 GROUPS = {"none": (0, 0), "cr": (1, 1), "no_cr": (1, 0)}
-_COUNTS = {"none": 8, "cr": 13, "no_cr": 17}
 _COLUMNS = ["synthetic", "t_post", "dead", "group", "t_salvage"]
-_REMISSION = "salv_remission_duration_median"
 
 
 def witness(path: Path = PATH) -> pd.DataFrame:
@@ -79,9 +77,9 @@ def witness(path: Path = PATH) -> pd.DataFrame:
     ):
         if not ok.all():
             raise ValueError(f"{path}: row {int(np.flatnonzero(~ok)[0])}: unknown {col}")
-    counts = w["group"].value_counts().to_dict()
-    if counts != _COUNTS or int(w["dead"].sum()) != 31 or not w["dead"].isin([0, 1]).all():
-        raise ValueError(f"{path}: needs groups {_COUNTS} and 31 deaths (0/1), got {counts}")
+    counts, (want, deaths) = w["group"].value_counts().to_dict(), printed_counts()
+    if counts != want or w["dead"].sum() != deaths or not w["dead"].isin([0, 1]).all():
+        raise ValueError(f"{path}: needs groups {want} and {deaths} deaths (0/1), got {counts}")
     salvaged = w["group"] != "none"
     late = salvaged & ~(w["t_salvage"] < w["t_post"])
     wanted = ~salvaged & w["t_salvage"].notna()
@@ -92,25 +90,26 @@ def witness(path: Path = PATH) -> pd.DataFrame:
                         ("a CR too soon before death for its remission", short)):  # fmt: skip
         if rows.any():
             raise ValueError(f"{path}: row {int(np.flatnonzero(rows)[0])}: {label}")
-    if w.loc[cr, "t_post"].max() < longest_cr_min():
+    if w.loc[cr, "t_post"].max() < post.cr_min_post("high"):
         raise ValueError(f"{path}: no CR lives long enough for the longest remission")
     return w
 
 
-def longest_cr_min() -> float:
-    """Shortest survival after progression of the CR whose remission is the longest.
-
-    The remissions print a range up to 32.1 months, so the longest lasted at least the
-    lower rounding bound of "32.1"; as in :func:`.post.cr_min_post`, the CR comes at
-    least 0.02 months after progression on the model's grid.
+def printed_counts() -> tuple[dict[str, int], int]:
+    """Patients per group and deaths among the progressed, from ``counts.csv``.
 
     Examples
     --------
-    >>> longest_cr_min()
-    32.07
+    >>> printed_counts()
+    ({'none': 8, 'cr': 13, 'no_cr': 17}, 31)
     """
-    high = str(load_published("wudhikarn2021").set_index("id").loc[_REMISSION, "high"])
-    return round(printed_interval(high)[0] + 0.02, 2)
+    c = load_counts("wudhikarn2021").set_index("event")["value"].astype(int)
+    groups = {
+        "none": c["palliative"],
+        "cr": c["salvage_cr"],
+        "no_cr": c["salvage"] - c["salvage_cr"],
+    }
+    return {k: int(v) for k, v in groups.items()}, int(c["death"])
 
 
 def _median(t: np.ndarray, e: np.ndarray) -> tuple[float, float, float]:
