@@ -9,12 +9,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import linear_sum_assignment
 
 from carbook.published import prints_as
 from carbook.reconstruct.run import load_cohort
 from carbook.reconstruct.spec import load_spec
 from carbook.reconstruct.targets import Evaluator
-from carbook.studies.wudhikarn2021 import endpoints, postplace, postsearch, postwitness
+from carbook.studies.wudhikarn2021 import (
+    endpoints,
+    model,
+    postplace,
+    postsearch,
+    poststart,
+    postwitness,
+)
 from carbook.studies.wudhikarn2021.outcomes import published_text
 
 FIX = Path(__file__).parent / "fixtures"
@@ -183,3 +191,131 @@ def test_placement_regenerates_the_committed_times():
     placed = postplace.place(found)
     for col in ("t_post", "t_last", "t_rr", "refractory"):
         assert placed[col].tolist() == w[col].tolist(), col
+
+
+def test_table_rules_come_from_tables_4_and_5():
+    """19 table patients; MSK15 alive with a CR, treated 49.28 months after infusion."""
+    r = postplace.table_rules()
+    assert len(r) == 19 and r["cr"].sum() == 10 and (r["dead"] == 0).sum() == 4
+    assert (r["rr_max"] < r["last_min"]).all() and (r["salvage_end"] == r["rr_max"] + 1).all()
+    assert r.loc["MSK29", ["dead", "relapsed"]].tolist() == [1, True]
+
+
+def test_the_first_witness_does_not_carry_the_tables_facts():
+    """A finding: no placement of its order gives each table patient a record of its own.
+
+    MSK15 (Table 4) is alive with a CR to salvage 49.28 months after infusion. Progressed
+    by 24 months, the patient lives at least 25.3 months after progression, and the
+    witness's longest living CR lives 19.6: the necessary check already refuses it.
+    """
+    w = postwitness.witness()
+    state = (
+        w["t_post"].to_numpy(float),
+        w["dead"].to_numpy(int),
+        w["group"].map({g: k for k, g in enumerate(postwitness.GROUPS)}).to_numpy(),
+        w["t_salvage"].to_numpy(float),
+    )
+    assert postsearch.feasible(state, 32.2) and not postsearch.facts_fit(state)
+    assert not postsearch.feasible(state, 32.2, facts=True)
+    assert postplace.place(w, time_limit=120, facts=True) is None
+    assert postplace.place(w, time_limit=120) is not None  # without the facts it places
+
+
+def test_the_search_with_facts_keeps_them():
+    first = postsearch.from_witness()
+    assert postsearch.feasible(first, 32.2, facts=True)
+    state = postsearch.anneal(first, 1, 100, temp0=0.5, longest=32.2, facts=True)
+    assert postsearch.feasible(state, 32.2, facts=True)
+
+
+def test_facts_fit_needs_a_record_per_table_patient():
+    t, e, g, sw = postsearch.start()
+    assert postsearch.facts_fit((t, e, g, sw))
+    assert not postsearch.facts_fit((t, e, np.zeros_like(g), sw))  # nobody salvaged
+
+
+# The start witness (poststart.PATH): searched and placed with the facts of Tables 4-5.
+
+
+def _start() -> pd.DataFrame:
+    return postwitness.witness(poststart.PATH)
+
+
+def test_the_start_witness_prints_all_but_the_cr_hr():
+    """18 of the 20 printed parts; the CR HR prints 0.33 (0.13-0.87) for 0.31 (0.11-0.87)."""
+    report = _engine_report(_start())
+    missed = report.index[~report["within"]].tolist()
+    assert len(report) == 20 and missed == [("cr_salvage_hr", "value"), ("cr_salvage_hr", "low")]
+    printed = postwitness.check(_start())["prints as published"]
+    assert set(poststart.CLAIMS) <= set(printed.index[printed])
+    assert "cr_salvage_hr" not in poststart.CLAIMS
+
+
+def test_r_prints_the_start_witness_the_same():
+    r = pd.read_csv(FIX / "wudhikarn2021_post_start_R.csv")
+    v = postwitness.values(_start())
+    parts = {"value": 0, "low": 1, "high": 2}
+    got = [v[c][parts[p]] for c, p in zip(r["claim"], r["part"], strict=True)]
+    np.testing.assert_allclose(got, r["value"].to_numpy(float), rtol=1e-8)
+
+
+def test_the_start_witness_keeps_the_tables_facts():
+    """On Figure 1's records, and every table patient can take a record of its own."""
+    w = _start()
+    postplace.check_records(w)
+    state = postsearch.from_witness(str(poststart.PATH))
+    assert postsearch.facts_fit(state) and postsearch.alive_fit(state)
+    c, _ = model.build(load_spec("wudhikarn2021"), np.random.default_rng(1))
+    facts = model._facts().reindex(c["id"]).reset_index(drop=True)
+    ok = poststart.allowed(c, facts, w)
+    rows, cols = linear_sum_assignment(~ok)
+    assert ok[rows, cols].all()
+
+
+def test_placement_with_facts_regenerates_the_start_witness():
+    w = _start()
+    found = w[["synthetic", "t_found", "dead", "group", "t_salvage"]].rename(
+        columns={"t_found": "t_post"}
+    )
+    placed = postplace.place(found, facts=True)
+    for col in ("t_post", "t_last", "t_rr", "refractory"):
+        assert placed[col].tolist() == w[col].tolist(), col
+
+
+def test_alive_fit_refuses_a_living_cr_that_no_living_record_holds():
+    """MSK39 (CR, progressed by 1.8 months, alive) needs a living CR near a living record."""
+    t, e, g, sw = postsearch.from_witness()
+    assert postsearch.alive_fit((t, e, g, sw))
+    alive_cr = np.flatnonzero((e == 0) & (g == 1))
+    t2 = t.copy()
+    t2[alive_cr[np.argmin(t[alive_cr])]] = 2.93  # the first witness's: ends at 3.7-4.7
+    assert postsearch.facts_fit((t2, e, g, sw)) and not postsearch.alive_fit((t2, e, g, sw))
+
+
+def test_a_record_exchange_keeps_the_block_and_the_facts():
+    c, _ = model.build(load_spec("wudhikarn2021"), np.random.default_rng(2))
+    facts = model._facts().reindex(c["id"]).reset_index(drop=True)
+    trade = poststart.exchange(c, facts)
+    prog = c.index[c["progressed"] == 1]
+    before = sorted(
+        map(tuple, c.loc[prog, ["t_post", "dead", "salvage_outcome"]].astype(str).values)
+    )
+    n = 0
+    for i in prog[:6]:
+        for j in prog:
+            for col, row, value in trade(c, i, j):
+                c.loc[row, col] = value
+                n += 1
+    after = sorted(
+        map(tuple, c.loc[prog, ["t_post", "dead", "salvage_outcome"]].astype(str).values)
+    )
+    assert n > 0 and before == after
+    ok = poststart.allowed(
+        c,
+        facts,
+        c.loc[prog].assign(
+            refractory=1 - c.loc[prog, "relapsed"], group=c.loc[prog, "salvage_outcome"]
+        ),
+    )
+    assert ok.diagonal().all()  # each patient still keeps the tables' facts
+    assert trade(c, prog[0], prog[0] + 10_000) == []  # not a progressed row: declined

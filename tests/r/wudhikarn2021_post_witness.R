@@ -1,12 +1,13 @@
-# What R prints for the SYNTHETIC wudhikarn2021 post-progression witness
-# (carbook.studies.wudhikarn2021.postwitness). Run from the repository root:
+# What R prints for the SYNTHETIC wudhikarn2021 post-progression witnesses
+# (carbook.studies.wudhikarn2021.postwitness and .poststart). Run from the repository root:
 #   Rscript tests/r/wudhikarn2021_post_witness.R
-# Reads data/wudhikarn2021/post_witness.csv and writes
-# tests/fixtures/wudhikarn2021_post_witness_R.csv (each number with the R call that gives it)
-# and the R version beside it.
+# Reads data/wudhikarn2021/post_witness.csv and post_start.csv and writes
+# tests/fixtures/wudhikarn2021_post_witness_R.csv and wudhikarn2021_post_start_R.csv (each
+# number with the R call that gives it) and the R version beside them.
 suppressPackageStartupMessages(library(survival))
 options(digits = 15)
-w <- read.csv("data/wudhikarn2021/post_witness.csv")
+fixture <- function(input, output) {
+w <- read.csv(input)
 med <- function(d) summary(survfit(Surv(t_post, dead) ~ 1, data = d))$table  # as print(survfit)
 all <- med(w)
 cr <- med(w[w$group == "cr", ])
@@ -43,5 +44,8 @@ out <- data.frame(
              "summary(coxph(Surv(t_post, dead) ~ cr, salvaged))$coefficients Pr(>|z|)",
              rep("summary(coxph(Surv(tstart, tstop, death) ~ salvaged)) on tmerge(tdc(t_salvage))", 3),
              "summary(coxph(Surv(tstart, tstop, death) ~ salvaged))$coefficients Pr(>|z|)"))
-write.csv(out, "tests/fixtures/wudhikarn2021_post_witness_R.csv", row.names = FALSE)
+write.csv(out, output, row.names = FALSE)
+}
+fixture("data/wudhikarn2021/post_witness.csv", "tests/fixtures/wudhikarn2021_post_witness_R.csv")
+fixture("data/wudhikarn2021/post_start.csv", "tests/fixtures/wudhikarn2021_post_start_R.csv")
 writeLines(R.version.string, "tests/fixtures/wudhikarn2021_post_witness_R_version.txt")

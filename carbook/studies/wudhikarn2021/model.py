@@ -30,7 +30,7 @@ from carbook.reconstruct.engine import (
     interior_change,
 )
 from carbook.reconstruct.spec import Spec
-from carbook.studies.wudhikarn2021 import figure1, post, skeleton
+from carbook.studies.wudhikarn2021 import figure1, post, poststart, skeleton
 from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
 from carbook.studies.wudhikarn2021.post import _bounds, feasible
 
@@ -44,6 +44,11 @@ T = TypeVar("T")  # what a draw returns (_first_fit)
 MIN_POTENTIAL = 33.0  # months from March 2017 (last infusion) to the cut-off
 #: start from the Figure 1 skeleton (:mod:`.skeleton`) and keep it (``Model.skeleton``)
 SKELETON = True
+#: with the skeleton, start the progressed from the post-progression start witness
+#: (:mod:`.poststart`) and keep what it prints (``Model.protect``)
+WITNESS = True
+#: moves of the salvage groups and first salvages, which the witness fixes
+_SALVAGE_MOVES = ("swap_salvage", "move_salvage", "swap_cr")
 
 
 def _facts() -> pd.DataFrame:
@@ -480,6 +485,23 @@ def _time_moves(
     }
 
 
+def _witness_moves(
+    c: pd.DataFrame, facts: pd.DataFrame, late: dict, pairs: dict
+) -> tuple[dict, dict]:
+    """Moves with the start witness: its groups and salvages stay, records trade whole.
+
+    The salvage moves (:data:`_SALVAGE_MOVES`) would break the records the witness
+    placed; :func:`.poststart.exchange` trades two patients' records (``swap_record``,
+    at random late and over every pair at the end).
+    """
+    late = {k: v for k, v in late.items() if k not in _SALVAGE_MOVES}
+    pairs = {k: v for k, v in pairs.items() if k not in _SALVAGE_MOVES}
+    trade, prog = poststart.exchange(c, facts), c.index[c["progressed"] == 1]
+    late["swap_record"] = lambda c, rng: trade(c, *rng.choice(prog, 2, replace=False))
+    pairs["swap_record"] = _each_pair(trade)
+    return late, pairs
+
+
 def build(
     spec: Spec, rng: np.random.Generator, placed: bool | None = None
 ) -> tuple[pd.DataFrame, Model]:
@@ -509,11 +531,14 @@ def build(
         known = pd.to_numeric(facts[col]) if col in facts else pd.Series(np.nan, index=c.index)
         c[col] = np.where(known.isna(), draw, known.fillna(0)).astype(int)
     placed = SKELETON if placed is None else placed
+    given = None
     if placed:
         _placed_times(c, rng, counts, facts)
+        if WITNESS:
+            given = poststart.place(c, facts, rng)
     else:
         _times(c, rng, counts)
-    post.construct(c, counts, rng)
+    post.construct(c, counts, rng, given)
     fixed = pd.DataFrame(False, index=c.index, columns=c.columns)
     for col in facts.columns:
         if col in fixed:
@@ -528,6 +553,11 @@ def build(
     moves = _time_moves(fixed_dead, tune, bounds, ok, placed)
     late = post.moves(c, post.printed_cr(c), tune)
     retime = _retime(bounds, ok)
+    pairs = {**_pairs(fixed_dead, bounds, ok, retime), **post.pairs(c)} if placed else {}
+    protect = skeleton.PLACED if placed else ()
+    if given is not None:
+        late, pairs = _witness_moves(c, facts, late, pairs)
+        protect = (*protect, *poststart.CLAIMS)
     model = Model(
         endpoints=ENDPOINTS,
         moves=moves,
@@ -538,8 +568,8 @@ def build(
         retime=retime,
         proofs=figure1.study_proofs(spec),
         skeleton=placed,
-        protect=skeleton.PLACED if placed else (),
+        protect=protect,
         place={"remission": post.place_remission()},
-        pairs={**_pairs(fixed_dead, bounds, ok, retime), **post.pairs(c)} if placed else {},
+        pairs=pairs,
     )
     return c, model

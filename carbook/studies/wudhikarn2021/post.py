@@ -202,8 +202,17 @@ def salvage_limit(c: pd.DataFrame, b: pd.DataFrame, i: int) -> float:
     return float(min(c.at[i, "t_post"], b.at[i, "rr_max"] + 0.01 - c.at[i, "t_rr"]))
 
 
-def construct(c: pd.DataFrame, counts: pd.Series, rng: np.random.Generator) -> None:
+def construct(
+    c: pd.DataFrame,
+    counts: pd.Series,
+    rng: np.random.Generator,
+    given: pd.DataFrame | None = None,
+) -> None:
     """Add the post-progression columns to the cohort, in place (times must exist).
+
+    ``given`` (rows of the progressed: ``salvage_outcome`` and ``t_salvage``, from
+    :func:`.poststart.place`) fixes the salvage groups and first salvages instead of
+    dealing and drawing them.
 
     Examples
     --------
@@ -219,17 +228,21 @@ def construct(c: pd.DataFrame, counts: pd.Series, rng: np.random.Generator) -> N
     in_table = f.index[f["first_tx"].notna()]
     short = prog[c.loc[prog, "t_post"].to_numpy(float) < cr_min_post()]
     cr = pd.Series("cr", index=c.index).where(printed_cr(c))
-    salv = _deal(
-        prog,
-        levels["salvage_outcome"],
-        "none",
-        cr.loc[prog],
-        rng,
-        {
-            **{i: {"cr", "no_cr"} for i in in_table},
-            # too short a survival after progression for a remission of the printed range
-            **{i: {"no_cr", "none"} for i in short if i not in in_table},
-        },
+    salv = (
+        given["salvage_outcome"].loc[prog]
+        if given is not None
+        else _deal(
+            prog,
+            levels["salvage_outcome"],
+            "none",
+            cr.loc[prog],
+            rng,
+            {
+                **{i: {"cr", "no_cr"} for i in in_table},
+                # too short a survival after progression for a remission of the printed range
+                **{i: {"no_cr", "none"} for i in short if i not in in_table},
+            },
+        )
     )
     cd19 = _deal(prog, levels["cd19"], "unknown", f["cd19"].loc[prog], rng)
     site = _deal(prog, levels["site"], "bm", f["site"].loc[prog], rng)
@@ -245,6 +258,8 @@ def construct(c: pd.DataFrame, counts: pd.Series, rng: np.random.Generator) -> N
     for i in prog[salv.isin(["cr", "no_cr"]).to_numpy()]:
         limit = salvage_limit(c, b, i)
         c.at[i, "t_salvage"] = round(max(min(rng.exponential(0.7), 0.9 * limit), 0.01), 2)
+    if given is not None:
+        c.loc[prog, "t_salvage"] = given["t_salvage"].loc[prog].to_numpy(float)
     c["t_blin_ino"] = np.round(b["blin_ino"] - c["t_rr"], 2)
     c["t_cr"], c["t_relapse2"] = np.nan, np.nan
     for i in prog[(salv == "cr").to_numpy()]:

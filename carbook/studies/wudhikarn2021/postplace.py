@@ -33,7 +33,7 @@ from carbook.data import load_counts
 from carbook.published import decimals, load_published, printed_interval
 from carbook.studies.wudhikarn2021 import figure1, model, post, postwitness, skeleton
 
-__all__ = ["anchors", "check_records", "hundredths", "place"]
+__all__ = ["anchors", "check_records", "hundredths", "place", "table_rules"]
 
 _BIG = 10_000  # hundredths of a month: above every time
 #: median claims, read at a death of a group (None: all 38)
@@ -201,11 +201,81 @@ def _time_rules(m: _Program, w: pd.DataFrame, fixed: dict[int, tuple[int, int]])
         m.lb[v[k]], m.ub[v[k]] = lo, hi
 
 
-def place(w: pd.DataFrame, time_limit: float = 300.0) -> pd.DataFrame | None:
+def table_rules() -> pd.DataFrame:
+    """Per patient of Tables 4 and 5: what the record a patient takes must allow.
+
+    ``dead`` (0/1), ``relapsed`` (Table 5: a relapse, not refractory), ``cr`` (a CR to
+    salvage that a table prints), and, in hundredths of a month on the grid, ``rr_max``
+    (latest progression: before the first dated treatment), ``last_min`` (earliest
+    death or last contact: after the last) and ``salvage_end`` (the first salvage comes
+    by the first dated treatment: ``t_rr + t_salvage <= salvage_end``). Every table
+    patient received salvage.
+
+    Examples
+    --------
+    >>> r = table_rules()
+    >>> len(r), r.loc["MSK15", ["dead", "cr", "rr_max", "last_min"]].tolist()
+    (19, [0, True, 4927, 4929])
+    """
+    f = post.table_facts()
+    facts = model._facts().reindex(f.index)
+    rr_max = f["first_tx"] - 0.01
+    return pd.DataFrame(
+        {
+            "dead": facts["dead"].astype(int),
+            "relapsed": facts["relapsed"].eq(1).fillna(False).astype(bool),
+            "cr": f["cr"].astype(bool),
+            "rr_max": np.floor(np.round(rr_max * 100, 6)).astype(int),
+            "last_min": np.ceil(np.round((f["last_tx"] + 0.01) * 100, 6)).astype(int),
+            "salvage_end": np.floor(np.round((rr_max + 0.01) * 100, 6)).astype(int),
+        }
+    )
+
+
+def _fact_rules(
+    m: _Program, w: pd.DataFrame, pairs: list[tuple[int, int]], rec_dead: np.ndarray
+) -> None:
+    """Each table patient takes one record that keeps the table's facts (``pick``)."""
+    rules = table_rules()
+    cr = (w["group"] == "cr").to_numpy()
+    salvaged = (w["group"] != "none").to_numpy()
+    start = np.nan_to_num(np.round(w["t_salvage"].to_numpy() * 100)).astype(int)
+    ys = iter(m.var["pick"])
+    taken: dict[int, dict[int, float]] = {}
+    for _, f in rules.iterrows():
+        mine = {}
+        for r in np.flatnonzero(rec_dead == f["dead"]):
+            y = next(ys)
+            mine[y] = 1.0
+            taken.setdefault(int(r), {})[y] = 1.0
+            u, z, L = m.var["u"][r], m.var["z"][r], m.var["L"][r]
+            m.add({u: 1, y: _BIG}, -np.inf, f["rr_max"] + _BIG)
+            m.add({L: 1, y: -_BIG}, f["last_min"] - _BIG, np.inf)
+            if f["relapsed"]:
+                m.add({z: 1, y: 1}, -np.inf, 1)
+            into = [p for p, (_, rr) in enumerate(pairs) if rr == r]
+            need = cr if f["cr"] else salvaged
+            m.add({y: -1} | {m.var["x"][p]: 1 for p in into if need[pairs[p][0]]}, 0, np.inf)
+            late = {m.var["x"][p]: float(start[pairs[p][0]]) for p in into}
+            m.add({u: 1, y: _BIG} | late, -np.inf, f["salvage_end"] + _BIG)
+        m.add(mine, 1, 1)
+    for coefs in taken.values():
+        m.add(coefs, 0, 1)
+
+
+def _n_fact_vars(rec_dead: np.ndarray) -> int:
+    dead = table_rules()["dead"].to_numpy()
+    return int(sum((rec_dead == d).sum() for d in dead))
+
+
+def place(w: pd.DataFrame, time_limit: float = 300.0, facts: bool = False) -> pd.DataFrame | None:
     """Times for records ``w`` (sorted by ``t_post``) on the skeleton's progressed records.
 
     Returns ``w`` with new ``t_post`` and the columns ``t_last``, ``t_rr`` and
     ``refractory``, or None when no placement keeps every rule (the order admits none).
+    With ``facts``, the 19 patients of Tables 4 and 5 must each be able to take one of
+    the records (:func:`table_rules`), as the calibration's start needs
+    (:mod:`.poststart`).
 
     Examples
     --------
@@ -221,8 +291,9 @@ def place(w: pd.DataFrame, time_limit: float = 300.0) -> pd.DataFrame | None:
     pairs = [(k, r) for k in range(n) for r in range(n) if wd[k] == rd[r]]
     sizes = {"x": len(pairs), "y": len(pairs), "q": len(pairs), "v": n, "L": n}
     sizes["slot"] = len(figure1.OS_TAIL) - 1  # the tail's censorings (one tail record died)
+    sizes["pick"] = _n_fact_vars(rd) if facts else 0
     m = _Program(sizes | {k: n for k in ("u", "z", "top", "a", "b", "c")})
-    for name in ("x", "z", "top", "a", "b", "c", "slot"):
+    for name in ("x", "z", "top", "a", "b", "c", "slot", "pick"):
         m.ub[m.var[name]] = 1
     m.lb[m.var["L"]] = m.ub[m.var["L"]] = tl
     _tail_slot(m, rec, tl)
@@ -234,6 +305,8 @@ def place(w: pd.DataFrame, time_limit: float = 300.0) -> pd.DataFrame | None:
             coefs |= {m.var["q"][p]: -1.0, m.var["y"][p]: 1.0}
         m.add(coefs, 0, 0)  # t_post = t_last - t_rr of the record taken
     _products(m, pairs)
+    if facts:
+        _fact_rules(m, w, pairs, rd)
     _relapse_rules(m, n)
     _time_rules(m, w, anchors(w))
     x = m.solve(time_limit)

@@ -11,7 +11,7 @@ from carbook.reconstruct.run import load_cohort
 from carbook.reconstruct.spec import load_spec
 from carbook.records import reproduction
 from carbook.studies.common import from_synthetic
-from carbook.studies.wudhikarn2021 import model, skeleton
+from carbook.studies.wudhikarn2021 import model, poststart, skeleton
 
 __all__ = ["reproduce_synthetic"]
 
@@ -60,10 +60,14 @@ def _with_skeleton(rows: list[dict[str, object]]) -> list[dict[str, object]]:
 
     With ``model.SKELETON`` the calibration starts from :func:`.figure1.joint_witness`,
     whose order of exits before 36 months was selected because it prints them
-    (:data:`.skeleton.PLACED`); the scorecard says so beside each.
+    (:data:`.skeleton.PLACED`), and with ``model.WITNESS`` the progressed start from
+    the post-progression start witness, selected because it prints
+    :data:`.poststart.CLAIMS`; the scorecard says so beside each.
     """
-    if model.SKELETON:
-        for row in rows:
-            if row["claim_id"] in skeleton.PLACED:
-                row["selected"] = skeleton.SELECTED
+    placed = {k: skeleton.SELECTED for k in skeleton.PLACED} if model.SKELETON else {}
+    if model.SKELETON and model.WITNESS:
+        placed |= {k: poststart.SELECTED for k in poststart.CLAIMS}
+    for row in rows:
+        if row["claim_id"] in placed:
+            row["selected"] = placed[row["claim_id"]]
     return rows

@@ -1,0 +1,200 @@
+"""Start the progressed from a post-progression witness that keeps Tables 4-5.
+
+The first witness (:mod:`.postwitness`) prints the whole post-progression block
+(Figure 3B, the medians and HR of a CR to salvage, Table 3's time-dependent salvage
+HR) and the published relapse times 5.5 (1.3-24), but no assignment of its records
+keeps the facts of Tables 4 and 5 (MSK15 is alive with a CR 49.3 months after
+infusion; MSK39 progressed by 1.8 months and is alive with a CR). The start witness
+(``data/wudhikarn2021/post_start.csv``, :data:`PATH`) was searched with those facts
+(:func:`.postsearch.facts_fit`, :func:`.postsearch.alive_fit`) and placed with them
+(:func:`.postplace.place` with ``facts=True``): it prints every number of the block but
+the CR HR's value and lower limit (0.33, 0.13-0.87 for 0.31, 0.11-0.87). No search
+from random salvage groups found the block (0 of 25 cohorts). So the calibration
+starts there: each record (months to progression and to death or last contact, died,
+refractory or relapsed, group and first salvage) goes to one of the cohort's 38 who
+progressed, the later phases may not lose the numbers it prints (``Model.protect``),
+and :func:`exchange` lets two patients trade their records whole.
+
+Which patient takes which record is free; :func:`place` chooses at random among the
+assignments that keep every fact of Tables 4 and 5:
+
+- a patient the tables print alive or dead takes a record alive or dead;
+- a Table 5 patient (relapsed after a CR to the first CAR T) takes a relapse, not a
+  refractory record;
+- a table patient received salvage, no earlier than the record's first salvage allows:
+  progression and first salvage come before the first dated treatment, and death or
+  last contact after the last;
+- a CR that either table prints takes a record of the CR group.
+
+SYNTHETIC: a construction, not an estimate about the study's patients. The witness's
+order of records was selected because it prints the block (:mod:`.postsearch`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+
+from carbook.studies.wudhikarn2021 import post, postwitness
+
+PATH = postwitness.PATH.with_name("post_start.csv")
+
+__all__ = ["CLAIMS", "PATH", "RECORD", "SELECTED", "allowed", "exchange", "place"]
+
+#: the printed claims the start witness places (the scorecard marks them with
+#: :data:`SELECTED`); not ``cr_salvage_hr``, which it prints 0.33 (0.13-0.87)
+CLAIMS = (
+    "os_post_prog_median_ci",
+    "os_post_prog_1y",
+    "followup_post_prog_median",
+    "os_cr_salvage_median",
+    "os_nocr_salvage_median",
+    "t3_salvage_hr",
+)
+SELECTED = (
+    "post-progression start witness: its order of records (postsearch seed 5 with the "
+    "facts of Tables 4-5, bound 32.2) and its placed times (postplace)"
+)
+_INFEASIBLE = 1e6
+#: the columns of a witness record on a patient (:func:`exchange` trades them whole)
+RECORD = (
+    "t_rr",
+    "t_last",
+    "dead",
+    "t_post",
+    "relapsed",
+    "response",
+    "salvage_outcome",
+    "t_salvage",
+    "t_cr",
+    "t_relapse2",
+)
+
+
+def _patients(c: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """What Tables 4 and 5 ask of each progressed patient (rows of ``c``)."""
+    prog = c.index[c["progressed"] == 1]
+    b = post._bounds(c).loc[prog]
+    return pd.DataFrame(
+        {
+            "dead": pd.to_numeric(facts.loc[prog, "dead"]).to_numpy(float),
+            "relapsed": pd.to_numeric(facts.loc[prog, "relapsed"]).to_numpy(float) == 1,
+            "printed": post.printed_cr(c).loc[prog].to_numpy(bool),
+            "rr_max": b["rr_max"].to_numpy(float),
+            "last_min": b["last_min"].to_numpy(float),
+        },
+        index=prog,
+    )
+
+
+def _fits(p: pd.DataFrame, w: pd.DataFrame) -> np.ndarray:
+    """Which patient (row of ``p``) may take which record (row of ``w``)."""
+    dead, relapsed = p["dead"].to_numpy()[:, None], p["relapsed"].to_numpy()[:, None]
+    rr_max = p["rr_max"].to_numpy()[:, None]
+    rr, last = w["t_rr"].to_numpy(float)[None, :], w["t_last"].to_numpy(float)[None, :]
+    group, start = w["group"].to_numpy()[None, :], w["t_salvage"].to_numpy(float)[None, :]
+    ok = (np.isnan(dead) | (dead == w["dead"].to_numpy()[None, :])) & (rr <= rr_max)
+    ok &= ~relapsed | (w["refractory"].to_numpy()[None, :] == 0)
+    ok &= last >= p["last_min"].to_numpy()[:, None]
+    ok &= ~p["printed"].to_numpy()[:, None] | (group == "cr")
+    salvage_ok = (group != "none") & (start <= np.round(rr_max + 0.01 - rr, 2) + 1e-9)
+    return ok & (~np.isfinite(rr_max) | salvage_ok)
+
+
+def allowed(c: pd.DataFrame, facts: pd.DataFrame, w: pd.DataFrame) -> np.ndarray:
+    """Which progressed patient (row) may take which witness record (column).
+
+    ``facts`` holds Tables 4 and 5's ``dead`` and ``relapsed`` per row of ``c`` (NaN:
+    free); the dated treatments and printed CRs come from :func:`.post.table_facts`.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.spec import load_spec
+    >>> from carbook.studies.wudhikarn2021 import model
+    >>> c, _ = model.build(load_spec("wudhikarn2021"), np.random.default_rng(1))
+    >>> facts = model._facts().reindex(c["id"]).reset_index(drop=True)
+    >>> ok = allowed(c, facts, postwitness.witness(PATH))
+    >>> ok.shape, bool(ok.any(axis=1).all())
+    ((38, 38), True)
+    """
+    return _fits(_patients(c, facts), w)
+
+
+def exchange(c: pd.DataFrame, facts: pd.DataFrame) -> Callable[[pd.DataFrame, int, int], list]:
+    """``changes(c, i, j)``: progressed rows ``i`` and ``j`` trade witness records.
+
+    The whole record travels (progression, death or last contact, group, first
+    salvage, CR and its relapse; the months to blinatumomab or inotuzumab follow the
+    new progression), so the witness's multiset of records, and with it every claim of
+    :data:`CLAIMS`, stays exactly; only which patient (covariates, CD19, site) holds
+    which record changes. Declines (empty) unless :func:`allowed` lets each take the
+    other's record.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.spec import load_spec
+    >>> from carbook.studies.wudhikarn2021 import model
+    >>> c, _ = model.build(load_spec("wudhikarn2021"), np.random.default_rng(1))
+    >>> facts = model._facts().reindex(c["id"]).reset_index(drop=True)
+    >>> changes = exchange(c, facts)
+    >>> prog = c.index[c["progressed"] == 1]
+    >>> ch = next(x for x in (changes(c, prog[0], j) for j in prog[1:]) if x)
+    >>> sorted({col for col, _, _ in ch}) == sorted([*RECORD, "t_blin_ino"])
+    True
+    """
+    p = _patients(c, facts)
+    blin = post._bounds(c)["blin_ino"]
+
+    def changes(c: pd.DataFrame, i: int, j: int) -> list:
+        if i not in p.index or j not in p.index:
+            return []
+        rec = pd.DataFrame({col: [c.at[i, col], c.at[j, col]] for col in RECORD})
+        w = rec.assign(refractory=1 - rec["relapsed"], group=rec["salvage_outcome"])
+        ok = _fits(p.loc[[i, j]], w)
+        if not (ok[0, 1] and ok[1, 0]):
+            return []
+        out = []
+        for a, z in ((i, j), (j, i)):
+            out += [(col, a, c.at[z, col]) for col in RECORD]
+            out.append(("t_blin_ino", a, round(float(blin[a] - c.at[z, "t_rr"]), 2)))
+        return out
+
+    return changes
+
+
+def place(c: pd.DataFrame, facts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Put the witness's records on the progressed, in place; return group and salvage.
+
+    Overwrites ``t_rr``, ``t_last``, ``dead``, ``t_post``, ``relapsed`` and ``response``
+    of the 38 who progressed (the never progressed keep theirs). Random costs and a
+    linear assignment (``scipy``) give one of the assignments :func:`allowed` permits.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the progressed rows: ``salvage_outcome`` and ``t_salvage``.
+
+    Raises
+    ------
+    ValueError
+        If the cohort does not have the witness's 38 progressed or no assignment keeps
+        every fact.
+    """
+    w = postwitness.witness(PATH)
+    prog = c.index[c["progressed"] == 1]
+    if len(prog) != len(w):
+        raise ValueError(f"the cohort has {len(prog)} progressed, the witness {len(w)}")
+    ok = allowed(c, facts, w)
+    rows, cols = linear_sum_assignment(rng.random(ok.shape) + _INFEASIBLE * ~ok)
+    if not ok[rows, cols].all():
+        raise ValueError("no assignment of the witness's records keeps the facts of Tables 4-5")
+    rec = w.iloc[cols[np.argsort(rows)]].set_index(prog)
+    for col in ("t_rr", "t_last", "dead", "t_post"):
+        c.loc[prog, col] = rec[col].to_numpy()
+    c["dead"] = c["dead"].astype(int)
+    c.loc[prog, "relapsed"] = 1 - rec["refractory"].to_numpy()
+    c.loc[prog, "response"] = np.where(rec["refractory"] == 1, "refractory", "cr")
+    return rec[["group", "t_salvage"]].rename(columns={"group": "salvage_outcome"})
