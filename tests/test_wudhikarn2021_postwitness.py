@@ -319,3 +319,16 @@ def test_a_record_exchange_keeps_the_block_and_the_facts():
     )
     assert ok.diagonal().all()  # each patient still keeps the tables' facts
     assert trade(c, prog[0], prog[0] + 10_000) == []  # not a progressed row: declined
+
+
+def test_with_the_start_witness_progressed_times_stay():
+    """Time moves decline on a progressed row; a never-progressed row may still move."""
+    c, m = model.build(load_spec("wudhikarn2021"), np.random.default_rng(3))
+    bounds = model._bounds(c)
+    locked, free = model._keeper(bounds, locked=True), model._keeper(bounds, locked=False)
+    i = int(c.index[(c["progressed"] == 1) & ~c["id"].isin(model._facts().index)][0])
+    rr, last = c.loc[i, "t_rr"], c.loc[i, "t_last"]
+    assert locked(c, i, rr, last) and free(c, i, rr, last + 0.5)
+    assert not locked(c, i, rr, last + 0.5)
+    assert "swap_record" in m.moves and "swap_record" not in m.late_moves
+    assert "swap_death" not in m.moves and "swap_salvage" not in m.late_moves

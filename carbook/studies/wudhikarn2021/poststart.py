@@ -32,7 +32,7 @@ order of records was selected because it prints the block (:mod:`.postsearch`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -90,16 +90,20 @@ def _patients(c: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _fits(p: pd.DataFrame, w: pd.DataFrame) -> np.ndarray:
-    """Which patient (row of ``p``) may take which record (row of ``w``)."""
-    dead, relapsed = p["dead"].to_numpy()[:, None], p["relapsed"].to_numpy()[:, None]
-    rr_max = p["rr_max"].to_numpy()[:, None]
-    rr, last = w["t_rr"].to_numpy(float)[None, :], w["t_last"].to_numpy(float)[None, :]
-    group, start = w["group"].to_numpy()[None, :], w["t_salvage"].to_numpy(float)[None, :]
-    ok = (np.isnan(dead) | (dead == w["dead"].to_numpy()[None, :])) & (rr <= rr_max)
-    ok &= ~relapsed | (w["refractory"].to_numpy()[None, :] == 0)
-    ok &= last >= p["last_min"].to_numpy()[:, None]
-    ok &= ~p["printed"].to_numpy()[:, None] | (group == "cr")
+def _fits(p: Mapping, w: Mapping) -> np.ndarray:
+    """Which patient (row of ``p``) may take which record (row of ``w``).
+
+    ``p`` and ``w``: frames, or dicts of arrays (the search's fast path).
+    """
+    col = lambda m, k, t=float: np.asarray(m[k], dtype=t)  # noqa: E731
+    dead, relapsed = col(p, "dead")[:, None], col(p, "relapsed", bool)[:, None]
+    rr_max = col(p, "rr_max")[:, None]
+    rr, last = col(w, "t_rr")[None, :], col(w, "t_last")[None, :]
+    group, start = np.asarray(w["group"])[None, :], col(w, "t_salvage")[None, :]
+    ok = (np.isnan(dead) | (dead == col(w, "dead")[None, :])) & (rr <= rr_max)
+    ok &= ~relapsed | (col(w, "refractory")[None, :] == 0)
+    ok &= last >= col(p, "last_min")[:, None]
+    ok &= ~col(p, "printed", bool)[:, None] | (group == "cr")
     salvage_ok = (group != "none") & (start <= np.round(rr_max + 0.01 - rr, 2) + 1e-9)
     return ok & (~np.isfinite(rr_max) | salvage_ok)
 
@@ -145,15 +149,18 @@ def exchange(c: pd.DataFrame, facts: pd.DataFrame) -> Callable[[pd.DataFrame, in
     >>> sorted({col for col, _, _ in ch}) == sorted([*RECORD, "t_blin_ino"])
     True
     """
-    p = _patients(c, facts)
+    frame = _patients(c, facts)
+    pos = {int(r): k for k, r in enumerate(frame.index)}
+    arrays = {k: frame[k].to_numpy() for k in frame}
     blin = post._bounds(c)["blin_ino"]
 
     def changes(c: pd.DataFrame, i: int, j: int) -> list:
-        if i not in p.index or j not in p.index:
+        if i not in pos or j not in pos:
             return []
-        rec = pd.DataFrame({col: [c.at[i, col], c.at[j, col]] for col in RECORD})
-        w = rec.assign(refractory=1 - rec["relapsed"], group=rec["salvage_outcome"])
-        ok = _fits(p.loc[[i, j]], w)
+        two = [pos[i], pos[j]]
+        w = {col: np.array([c.at[i, col], c.at[j, col]]) for col in RECORD}
+        w |= {"refractory": 1 - w["relapsed"], "group": w["salvage_outcome"]}
+        ok = _fits({k: v[two] for k, v in arrays.items()}, w)
         if not (ok[0, 1] and ok[1, 0]):
             return []
         out = []

@@ -4,21 +4,22 @@ Among the 38 who progressed after CAR T, the Results print Figure 3B (median OS 
 months, 95% CI 4.14-13.9; 1-year OS 35%, 23-56; median follow-up 20), the medians of
 those with and without a CR to salvage (16.2, 8.4-NA; 4.6, 3.6-13.9), the HR of a CR
 (0.31, 0.11-0.87, P = .03) and Table 3's time-dependent salvage HR (0.48, 0.17-1.35,
-P = .16). None of the calibrated cohorts prints the CR block. Is that our shortfall, or
-do these numbers contradict one another?
+P = .16). None of the cohorts calibrated from random salvage groups printed the CR
+block. Is that our shortfall, or do these numbers contradict one another?
 
 :func:`witness` answers with 38 SYNTHETIC records (``data/wudhikarn2021/post_witness.csv``:
 months from progression to death or last contact, died, group, months to the first
 salvage; and the months from infusion to progression and to death or last contact) on
 which R's conventions print every one of them. So no proof of impossibility can exist
-for them, and a cohort that misses them misses by the search's shortfall, which is why
-they stay ``not_met``. The witness keeps the model's own rules for these patients: 31
+for them, and a cohort that misses them misses by the search's shortfall (``not_met``,
+never ``not_reproducible``). The witness keeps the model's own rules for these patients: 31
 deaths, 8 not salvaged, 13 CR and 17 without one among the 30 salvaged, each salvage
 before death or last contact, every CR living at least :func:`.post.cr_min_post`
 months after progression and one past the longest remission. Its records are also the
 progressed records of Figure 1's skeleton, with progression times that print the
 published 5.5 (1.3-24) months (:func:`.postplace.check_records`): the block prints
-together with Figure 1. It does not carry Tables 1-5 or the facts of Tables 4-5.
+together with Figure 1. It does not carry Tables 1-5 or the facts of Tables 4-5 (the
+start witness of :mod:`.poststart` carries the latter).
 
 How it was found: a search for an order of the records (:mod:`.postsearch`, which
 stopped with 19 of the 20 printed parts met), then an exact placement of its times on
