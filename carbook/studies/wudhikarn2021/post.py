@@ -596,8 +596,8 @@ def moves(c: pd.DataFrame, fixed_cr: pd.Series, tune: dict) -> dict[str, Move]:
     --------
     >>> from carbook.studies.wudhikarn2021 import model
     >>> from carbook.reconstruct.spec import load_spec
-    >>> _, model = model.build(load_spec("wudhikarn2021"), np.random.default_rng(3))
-    >>> sorted(model.late_moves)[:3]
+    >>> c, _ = model.build(load_spec("wudhikarn2021"), np.random.default_rng(3))
+    >>> sorted(moves(c, printed_cr(c), {"sigma": 0.35}))[:3]
     ['move_blasts', 'move_cr', 'move_salvage']
     """
     b = _bounds(c)

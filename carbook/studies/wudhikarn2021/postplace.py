@@ -214,8 +214,8 @@ def table_rules() -> pd.DataFrame:
     Examples
     --------
     >>> r = table_rules()
-    >>> len(r), r.loc["MSK15", ["dead", "cr", "rr_max", "last_min"]].tolist()
-    (19, [0, True, 4927, 4929])
+    >>> len(r), r.loc["MSK15", ["dead", "cr", "rr_max", "last_min"]].astype(int).tolist()
+    (19, [0, 1, 4927, 4930])
     """
     f = post.table_facts()
     facts = model._facts().reindex(f.index)

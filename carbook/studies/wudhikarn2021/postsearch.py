@@ -10,10 +10,12 @@ a P). Simulated annealing (linear cooling) keeps the best state. It finds an ord
 :func:`.postplace.place` then places its times exactly, on Figure 1's records.
 
 Run ``python -m carbook.studies.wudhikarn2021.postsearch SEED ITERATIONS OUT [LONGEST
-[facts [TEMP]]]`` (``-`` for the derived ``LONGEST``)
-(about 4 ms an iteration, with progress every 5,000); it starts from the committed
-seed-1 cohort's block. The committed witness is ``3 150000 OUT 32.2``. SYNTHETIC: a
-construction, not an estimate about the study's patients.
+[facts [TEMP [START]]]]`` (``-`` for the derived ``LONGEST``; about 4 ms an iteration,
+13 with ``facts``; progress every 5,000). It starts from the committed seed-1 cohort's
+block, or with ``facts`` from :func:`from_witness`. The committed witness is ``3 150000
+OUT 32.2``, from the seed-1 cohort as committed at ``f445a89``; the start witness
+(:mod:`.poststart`) is ``5 100000 OUT 32.2 facts 0.5``. SYNTHETIC: a construction, not
+an estimate about the study's patients.
 """
 
 from __future__ import annotations
@@ -207,7 +209,7 @@ def alive_fit(state: State) -> bool:
 
     Examples
     --------
-    >>> alive_fit(start()), alive_fit(from_witness())
+    >>> alive_fit(from_witness(str(postwitness.PATH))), alive_fit(from_witness())
     (False, True)
     """
     t, e, g, sw = state
@@ -296,7 +298,7 @@ def anneal(
     Examples
     --------
     >>> s = anneal(start(), 0, 20)
-    iteration 0: 10 met, best 10
+    iteration 0: 18 met, best 18
     >>> feasible(s)
     True
     """

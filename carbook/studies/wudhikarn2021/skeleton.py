@@ -187,7 +187,8 @@ def place(
     >>> from carbook.reconstruct.spec import load_spec
     >>> from carbook.studies.wudhikarn2021 import model
     >>> c, _ = model.build(load_spec("wudhikarn2021"), np.random.default_rng(1))
-    >>> sorted(c["t_last"]) == sorted(records()["t_last"])
+    >>> early = lambda t: sorted(t[t <= 36])  # the start witness may take another tail slot
+    >>> early(c["t_last"]) == early(records()["t_last"])
     True
     """
     w = records()
