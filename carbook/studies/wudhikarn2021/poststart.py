@@ -139,13 +139,12 @@ def exchange(c: pd.DataFrame, facts: pd.DataFrame) -> Callable[[pd.DataFrame, in
 
     Examples
     --------
-    >>> from carbook.reconstruct.spec import load_spec
-    >>> from carbook.studies.wudhikarn2021 import model
-    >>> c, _ = model.build(load_spec("wudhikarn2021"), np.random.default_rng(1))
-    >>> facts = model._facts().reindex(c["id"]).reset_index(drop=True)
-    >>> changes = exchange(c, facts)
-    >>> prog = c.index[c["progressed"] == 1]
-    >>> ch = next(x for x in (changes(c, prog[0], j) for j in prog[1:]) if x)
+    The model (:func:`.model.build`) draws it as the move ``swap_record``:
+
+    >>> from carbook.reconstruct import spec
+    >>> from carbook.studies.wudhikarn2021.model import build
+    >>> c, m = build(spec.load_spec("wudhikarn2021"), rng := np.random.default_rng(2))
+    >>> ch = next(x for x in (m.moves["swap_record"](c, rng) for _ in range(200)) if x)
     >>> sorted({col for col, _, _ in ch}) == sorted([*RECORD, "t_blin_ino"])
     True
     """
