@@ -209,12 +209,7 @@ def test_the_first_witness_does_not_carry_the_tables_facts():
     witness's longest living CR lives 19.6: the necessary check already refuses it.
     """
     w = postwitness.witness()
-    state = (
-        w["t_post"].to_numpy(float),
-        w["dead"].to_numpy(int),
-        w["group"].map({g: k for k, g in enumerate(postwitness.GROUPS)}).to_numpy(),
-        w["t_salvage"].to_numpy(float),
-    )
+    state = postsearch.from_witness(str(postwitness.PATH))  # its records as they are
     assert postsearch.feasible(state, 32.2) and not postsearch.facts_fit(state)
     assert not postsearch.feasible(state, 32.2, facts=True)
     assert postplace.place(w, time_limit=120, facts=True) is None

@@ -92,13 +92,7 @@ def _cr_bounds(longest: float | None) -> tuple[float, float]:
 def _fact_arrays() -> dict[str, np.ndarray]:
     """Table 4-5 patients' rules in months, for :func:`facts_fit`."""
     r = postplace.table_rules()
-    low = (
-        postplace.hundredths(
-            str(load_published("wudhikarn2021").set_index("id").loc["relapse_time_median", "low"])
-        )[0]
-        / 100
-    )
-    top = model.relapse_anchors()[2]
+    low, top = postplace._relapses()[0]["low"][0] / 100, model.relapse_anchors()[2]
     rr_min = np.where(r["relapsed"], low, model.REFRACTORY[0])
     return {
         "dead": r["dead"].to_numpy(),
@@ -150,8 +144,8 @@ def _progression_ok(rr: np.ndarray, low: float, relapse: bool = False) -> np.nda
     A relapse (the printed minimum to :data:`.skeleton.RR_BEFORE`, or the printed
     maximum, 24 exactly), or refractory (:data:`.model.REFRACTORY`).
     """
-    eps = 1e-9
-    ok = (rr >= low - eps) & (rr < skeleton.RR_BEFORE - eps) | (np.abs(rr - 24.0) < eps)
+    eps, top = 1e-9, model.relapse_anchors()[2]
+    ok = (rr >= low - eps) & (rr < skeleton.RR_BEFORE - eps) | (np.abs(rr - top) < eps)
     return (
         ok
         if relapse
@@ -337,21 +331,13 @@ def from_witness(path: str | None = None) -> State:
     >>> facts_fit(s), alive_fit(s)
     (True, True)
     """
-    if path is not None:  # a later search's witness, as it is
-        w = postwitness.witness(path)
-        g = w["group"].map({k: i for i, k in enumerate(postwitness.GROUPS)}).to_numpy()
-        return (
-            w["t_post"].to_numpy(float),
-            w["dead"].to_numpy(int),
-            g,
-            w["t_salvage"].to_numpy(float),
-        )
-    w = postwitness.witness()
+    w = postwitness.witness(postwitness.PATH if path is None else path)
     g = w["group"].map({k: i for i, k in enumerate(postwitness.GROUPS)}).to_numpy()
     t = w["t_post"].to_numpy(float).copy()
-    alive_cr = np.flatnonzero((w["dead"] == 0).to_numpy() & (g == 1))
-    t[alive_cr[np.argmax(t[alive_cr])]] = 26.0
-    t[alive_cr[np.argmin(t[alive_cr])]] = 10.0
+    if path is None:  # with ``path``: a later search's witness, as it is
+        alive_cr = np.flatnonzero((w["dead"] == 0).to_numpy() & (g == 1))
+        t[alive_cr[np.argmax(t[alive_cr])]] = 26.0
+        t[alive_cr[np.argmin(t[alive_cr])]] = 10.0
     return t, w["dead"].to_numpy(int), g, w["t_salvage"].to_numpy(float)
 
 
