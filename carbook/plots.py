@@ -7,7 +7,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-__all__ = ["COLUMN_WIDTH", "interval_plot", "phase_plot", "spread_plot"]
+__all__ = ["COLUMN_WIDTH", "ROWS", "interval_plot", "met_plot", "phase_plot", "spread_plot"]
 
 sns.set_theme(style="whitegrid", context="notebook", font_scale=1.15)
 
@@ -15,6 +15,10 @@ sns.set_theme(style="whitegrid", context="notebook", font_scale=1.15)
 #: it fills the column on a laptop and shrinks by less than a fifth on a 390 px phone,
 #: so that axis labels and at-risk numbers stay about 10 px tall there
 COLUMN_WIDTH = 6.0
+
+
+#: Up to this many cohorts, a spread plot gives each its own row.
+ROWS = 8
 
 
 def _svg_in_notebooks() -> None:
@@ -89,6 +93,9 @@ def interval_plot(
 def spread_plot(values: pd.Series, title: str, xlabel: str = "value") -> Figure:
     """One dot per synthetic cohort (a seaborn strip plot): how far they disagree.
 
+    Up to :data:`ROWS` cohorts get a row each, labelled by seed; more share one row
+    (a swarm), with seed 1, the chapters' cohort, in black.
+
     Parameters
     ----------
     values : pandas.Series
@@ -110,22 +117,98 @@ def spread_plot(values: pd.Series, title: str, xlabel: str = "value") -> Figure:
     >>> fig = spread_plot(pd.Series([0.3, 0.35, 0.5], index=[1, 2, 3]), "HR")
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
     ['seed 1', 'seed 2', 'seed 3']
+    >>> fig = spread_plot(pd.Series(range(20), index=range(1, 21)), "HR")
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['20 cohorts']
     """
     if values.empty:
         raise ValueError("values is empty: no cohort to plot")
-    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 0.35 * len(values) + 1.4))
-    frame = pd.DataFrame(
-        {xlabel: values.to_numpy(float), "cohort": [f"seed {s}" for s in values.index]}
-    )
-    sns.stripplot(
-        data=frame, x=xlabel, y="cohort", hue="cohort", ax=ax, size=10, jitter=False, legend=False
-    )
+    many = len(values) > ROWS
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 2.2 if many else 0.35 * len(values) + 1.4))
+    rows = [f"{len(values)} cohorts"] * len(values) if many else [f"seed {s}" for s in values.index]
+    frame = pd.DataFrame({xlabel: values.to_numpy(float), "cohort": rows})
+    if many:  # a swarm: deterministic, and no dot hides another; seed 1 in black
+        kind = [
+            "seed 1 (the chapters' cohort)" if seed == 1 else "other seeds" for seed in values.index
+        ]
+        sns.swarmplot(
+            data=frame.assign(kind=kind),
+            x=xlabel,
+            y="cohort",
+            hue="kind",
+            ax=ax,
+            size=7,
+            palette={"seed 1 (the chapters' cohort)": "black", "other seeds": "C0"},
+        )
+        ax.legend(loc="upper right", frameon=False, fontsize="small")
+    else:
+        sns.stripplot(
+            data=frame,
+            x=xlabel,
+            y="cohort",
+            hue="cohort",
+            ax=ax,
+            size=10,
+            jitter=False,
+            legend=False,
+        )
     span = float(values.max() - values.min()) or abs(float(values.iloc[0])) or 1.0
     ax.set_xlim(values.min() - 0.15 * span, values.max() + 0.15 * span)
     ax.set_ylabel("")
     ax.set_title(title, loc="left")
     fig.tight_layout()
     plt.close(fig)  # the caller displays it; avoids a second copy in notebooks
+    return fig
+
+
+def met_plot(met: pd.Series, parts: int, goals: tuple[float, ...] = (0.90, 0.95)) -> Figure:
+    """How many printed parts each cohort of an ensemble met: a count per value, with goals.
+
+    Parameters
+    ----------
+    met : pandas.Series
+        Printed parts met, one value per cohort (indexed by seed).
+    parts : int
+        Printed parts in all (the denominator of every cohort).
+    goals : tuple of float
+        Shares of ``parts`` drawn as dashed vertical lines.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``met`` is empty or a count lies outside 0..``parts``.
+
+    Examples
+    --------
+    >>> fig = met_plot(pd.Series([120, 130, 130], index=[1, 2, 3]), 191)
+    >>> fig.axes[0].get_xlabel()
+    'printed parts met, of 191'
+    """
+    if met.empty or ((met < 0) | (met > parts)).any():
+        raise ValueError(f"met must hold counts between 0 and parts={parts}, got {met.tolist()}")
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 2.8))
+    sns.histplot(x=met.to_numpy(int), discrete=True, ax=ax, color="C0")
+    for share in goals:
+        ax.axvline(share * parts, color="black", linestyle="--", linewidth=1)
+        ax.annotate(
+            f"{share:.0%} goal",
+            (share * parts, 1),
+            xycoords=("data", "axes fraction"),
+            ha="right",
+            va="top",
+            rotation=90,
+            fontsize="small",
+        )
+    ax.set_xlim(min(met.min(), goals[0] * parts) - 3, parts + 1)
+    ax.set_xlabel(f"printed parts met, of {parts}")
+    ax.set_ylabel("cohorts")
+    ax.set_title(f"{len(met)} SYNTHETIC COHORTS", loc="left")
+    fig.tight_layout()
+    plt.close(fig)
     return fig
 
 

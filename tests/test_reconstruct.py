@@ -276,6 +276,41 @@ def test_ensemble_spread_reads_every_committed_seed():
         ensemble.spread(STUDY, range(99, 100))
 
 
+def test_ensemble_summary_agrees_with_the_committed_cohorts():
+    """The 20-seed summary's seeds 1-5 are the committed cohorts (same seeds, same code)."""
+    from carbook.studies.wudhikarn2021 import ensemble
+
+    summary = ensemble.load_summary()
+    assert list(summary.index) == list(range(1, 21))
+    committed = ensemble.per_seed(range(1, 6))
+    pd.testing.assert_frame_equal(summary.loc[1:5], committed, check_dtype=False, rtol=1e-9)
+
+
+def test_ensemble_summary_rejects_bad_files(tmp_path):
+    from carbook.studies.wudhikarn2021 import ensemble
+
+    with pytest.raises(ValueError, match="missing"):
+        ensemble.load_summary(tmp_path / "none.csv")
+    bad = ensemble.load_summary().iloc[:2].copy()
+    bad.index = [3, 3]
+    bad.rename_axis("seed").to_csv(tmp_path / "dup.csv")
+    with pytest.raises(ValueError, match="seed 3 repeats"):
+        ensemble.load_summary(tmp_path / "dup.csv")
+
+
+def test_write_summary_reads_an_out_directory(tmp_path):
+    from carbook.data.synthetic import cohort_path
+    from carbook.studies.wudhikarn2021 import ensemble
+
+    for kind in ("cohort", "calibration"):
+        target = cohort_path(STUDY, 7, kind, tmp_path)
+        target.write_bytes(cohort_path(STUDY, 2, kind).read_bytes())
+    path = ensemble.write_summary([7], tmp_path, tmp_path / "summary.csv")
+    table = ensemble.load_summary(path)
+    assert list(table.index) == [7]
+    assert table.loc[7].tolist() == pytest.approx(ensemble.per_seed([2]).loc[2].tolist())
+
+
 @pytest.mark.parametrize(
     ("study", "n"),
     [("wudhikarn2021", 56), ("zhang2021", 43), ("xu2023", 41), ("gauthier2021", 9)],

@@ -6,6 +6,7 @@ The chapters quote these counts through ``glue``; nothing here is typed by hand.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 
@@ -14,8 +15,10 @@ from carbook.data.synthetic import LABEL, cohort_path
 __all__ = ["load_report", "met_by_seed"]
 
 
-def load_report(study: str, seed: int = 1) -> pd.DataFrame:
+def load_report(study: str, seed: int = 1, directory: Path | None = None) -> pd.DataFrame:
     """A committed calibration report (one row per printed part), checked to be SYNTHETIC.
+
+    ``directory`` reads a report written by ``python -m carbook reconstruct --out DIR``.
 
     Raises
     ------
@@ -28,7 +31,7 @@ def load_report(study: str, seed: int = 1) -> pd.DataFrame:
     >>> bool(rep["within"].all())
     True
     """
-    path = cohort_path(study, seed, "calibration")
+    path = cohort_path(study, seed, "calibration", directory)
     if not path.is_file():
         raise ValueError(f"missing {path}; run: python -m carbook reconstruct {study} --out DIR")
     rep = pd.read_csv(path, dtype={"printed": str}, keep_default_na=False)

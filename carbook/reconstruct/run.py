@@ -134,8 +134,11 @@ def write(
     return paths
 
 
-def load_cohort(study: str, seed: int = 1) -> pd.DataFrame:
+def load_cohort(study: str, seed: int = 1, directory: Path | None = None) -> pd.DataFrame:
     """A committed synthetic cohort, validated, with the derived covariates of its targets.
+
+    ``directory`` reads a cohort written by ``python -m carbook reconstruct --out DIR``
+    instead of the committed one in ``data/<study>/``.
 
     Raises
     ------
@@ -148,7 +151,7 @@ def load_cohort(study: str, seed: int = 1) -> pd.DataFrame:
     >>> len(c), set(c["synthetic"])
     (56, {'SYNTHETIC'})
     """
-    cohort = load_synthetic(study, seed)
+    cohort = load_synthetic(study, seed, cohort_path(study, seed, directory=directory))
     derive(load_spec(study), cohort)
     return cohort
 

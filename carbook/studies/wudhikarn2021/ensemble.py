@@ -10,12 +10,23 @@ patients: a quantity the paper never printed is not estimated by any synthetic c
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
 import pandas as pd
 
 from carbook import survival as sv
+from carbook.data import DATA_DIR
+from carbook.reconstruct.reports import load_report
 from carbook.reconstruct.run import load_cohort
 
-__all__ = ["quantities", "spread"]
+__all__ = ["load_summary", "per_seed", "quantities", "spread", "spread_of", "write_summary"]
+
+STUDY = "wudhikarn2021"
+#: Per-seed summary of a 20-cohort ensemble (seeds 1-20), written by :func:`write_summary`.
+SUMMARY = DATA_DIR / STUDY / "ensemble_summary.csv"
+MET, PARTS = "printed parts met", "printed parts"
 
 
 def _km_at(time: pd.Series, event: pd.Series, at: float) -> float:
@@ -77,8 +88,74 @@ def spread(study: str, seeds: range) -> pd.DataFrame:
     ValueError
         If a cohort file is missing (generate it with ``python -m carbook reconstruct``).
     """
-    ens = pd.DataFrame([quantities(load_cohort(study, seed)) for seed in seeds])
-    out = pd.DataFrame({"min": ens.min(), "median": ens.median(), "max": ens.max()})
+    return spread_of(pd.DataFrame([quantities(load_cohort(study, seed)) for seed in seeds]))
+
+
+def spread_of(ensemble: pd.DataFrame) -> pd.DataFrame:
+    """Min, median, max and range of each column of ``ensemble`` (one row per cohort).
+
+    Examples
+    --------
+    >>> spread_of(pd.DataFrame({"q": [1.0, 4.0, 2.0]})).loc["q"].tolist()
+    [1.0, 2.0, 4.0, 3.0]
+    """
+    out = pd.DataFrame({"min": ensemble.min(), "median": ensemble.median(), "max": ensemble.max()})
     out["range"] = out["max"] - out["min"]
-    out.columns.name = f"{len(ens)} SYNTHETIC COHORTS"
+    out.columns.name = f"{len(ensemble)} SYNTHETIC COHORTS"
     return out
+
+
+def per_seed(seeds: Iterable[int], directory: Path | None = None) -> pd.DataFrame:
+    """One row per seed: printed parts its calibration met, of how many, and its quantities.
+
+    ``directory`` holds the cohorts and reports written by ``python -m carbook
+    reconstruct wudhikarn2021 --out DIR`` (default: the committed ones in ``data/``).
+
+    Examples
+    --------
+    >>> t = per_seed([1])
+    >>> int(t.loc[1, MET]) == int(load_report(STUDY, 1)["within"].sum())
+    True
+    """
+    rows = {}
+    for seed in seeds:
+        within = load_report(STUDY, seed, directory)["within"]
+        rows[seed] = {
+            MET: int(within.sum()),
+            PARTS: len(within),
+            **quantities(load_cohort(STUDY, seed, directory)),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("seed")
+
+
+def write_summary(seeds: Iterable[int], directory: Path, path: Path = SUMMARY) -> Path:
+    """Write :func:`per_seed` of the cohorts in ``directory`` to ``path`` (byte-stable)."""
+    per_seed(seeds, directory).to_csv(path, lineterminator="\n", float_format="%.10g")
+    return path
+
+
+def load_summary(path: Path = SUMMARY) -> pd.DataFrame:
+    """The committed per-seed summary of the 20-cohort ensemble (see :func:`write_summary`).
+
+    Raises
+    ------
+    ValueError
+        If the file is missing, a seed repeats, or a count is impossible.
+
+    Examples
+    --------
+    >>> t = load_summary()
+    >>> len(t), bool((t[MET] <= t[PARTS]).all())
+    (20, True)
+    """
+    if not path.is_file():
+        raise ValueError(f"missing {path}; see data/{STUDY}/README.md for the command")
+    table = pd.read_csv(path, index_col="seed")
+    bad = table.index[table.index.duplicated() | (table[MET] > table[PARTS]) | (table[MET] < 0)]
+    if len(bad):
+        raise ValueError(f"{path}: seed {int(bad[0])} repeats or has an impossible {MET!r}")
+    return table
+
+
+if __name__ == "__main__":  # python -m carbook.studies.wudhikarn2021.ensemble DIR SEEDS
+    print(write_summary(range(1, int(sys.argv[2]) + 1), Path(sys.argv[1])))
