@@ -106,7 +106,9 @@ def test_a_state_seen_before_is_not_recomputed():
     ev, full = Evaluator(spec.targets, m.endpoints), Evaluator(spec.targets, m.endpoints)
     first = ev.achieved(cohort)
     first_cache, first_tests = dict(ev._cache), dict(ev.p_test)
-    i = int(np.flatnonzero(cohort["progressed"].to_numpy() == 1)[0])
+    # the earliest death after progression: 5 months later changes the order of deaths
+    dead = cohort.index[(cohort["progressed"] == 1) & (cohort["dead"] == 1)]
+    i = int(cohort.loc[dead, "t_last"].idxmin())
     was = cohort.loc[i, "t_last"]
     cohort.loc[i, "t_last"] = was + 5.0  # a rejected move ...
     moved = ev.achieved(cohort)

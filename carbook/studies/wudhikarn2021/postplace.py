@@ -101,24 +101,26 @@ class _Program:
             self.var[name] = np.arange(n, n + size)
             n += size
         self.lb, self.ub = np.zeros(n), np.full(n, float(_BIG))
+        self.obj = np.zeros(n)  # none: any feasible point
         self.rows: list[tuple[dict[int, float], float, float]] = []
 
     def add(self, coefs: dict[int, float], lo: float, hi: float) -> None:
         self.rows.append((coefs, lo, hi))
 
-    def solve(self, time_limit: float) -> np.ndarray | None:
+    def solve(self, time_limit: float, nodes: int | None = None) -> np.ndarray | None:
         a = np.zeros((len(self.rows), self.lb.size))
         for r, (coefs, _, _) in enumerate(self.rows):
             for i, c in coefs.items():
                 a[r, i] += c
         lo = [r[1] for r in self.rows]
         hi = [r[2] for r in self.rows]
+        options = {"time_limit": time_limit} | ({"node_limit": nodes} if nodes else {})
         res = milp(
-            np.zeros(self.lb.size),
+            self.obj,
             constraints=LinearConstraint(a, lo, hi),
             integrality=np.ones(self.lb.size),
             bounds=Bounds(self.lb, self.ub),
-            options={"time_limit": time_limit},
+            options=options,
         )
         if res.status == 2:  # HiGHS: infeasible
             return None
@@ -268,14 +270,25 @@ def _n_fact_vars(rec_dead: np.ndarray) -> int:
     return int(sum((rec_dead == d).sum() for d in dead))
 
 
-def place(w: pd.DataFrame, time_limit: float = 300.0, facts: bool = False) -> pd.DataFrame | None:
+def place(
+    w: pd.DataFrame,
+    time_limit: float = 300.0,
+    facts: bool = False,
+    ttr: tuple[float, float] | None = None,
+    nodes: int | None = None,
+) -> pd.DataFrame | None:
     """Times for records ``w`` (sorted by ``t_post``) on the skeleton's progressed records.
 
     Returns ``w`` with new ``t_post`` and the columns ``t_last``, ``t_rr`` and
     ``refractory``, or None when no placement keeps every rule (the order admits none).
     With ``facts``, the 19 patients of Tables 4 and 5 must each be able to take one of
     the records (:func:`table_rules`), as the calibration's start needs
-    (:mod:`.poststart`).
+    (:mod:`.poststart`). With ``ttr = (low, high)``, the time to progression must
+    also lean as Table 3's HR for it does (:func:`ttr_terms`): its Cox score at ``beta =
+    0`` lies in [``low``, ``high``] months, and the program minimises its weighted
+    spread around the printed relapse median (the information, hence a wider
+    interval), stopping after ``nodes`` branch-and-bound nodes (HiGHS' ``node_limit``:
+    deterministic, unlike a time limit) with the best placement found.
 
     Examples
     --------
@@ -292,6 +305,7 @@ def place(w: pd.DataFrame, time_limit: float = 300.0, facts: bool = False) -> pd
     sizes = {"x": len(pairs), "y": len(pairs), "q": len(pairs), "v": n, "L": n}
     sizes["slot"] = len(figure1.OS_TAIL) - 1  # the tail's censorings (one tail record died)
     sizes["pick"] = _n_fact_vars(rd) if facts else 0
+    sizes["e"] = n if ttr else 0
     m = _Program(sizes | {k: n for k in ("u", "z", "top", "a", "b", "c")})
     for name in ("x", "z", "top", "a", "b", "c", "slot", "pick"):
         m.ub[m.var[name]] = 1
@@ -309,7 +323,9 @@ def place(w: pd.DataFrame, time_limit: float = 300.0, facts: bool = False) -> pd
         _fact_rules(m, w, pairs, rd)
     _relapse_rules(m, n)
     _time_rules(m, w, anchors(w))
-    x = m.solve(time_limit)
+    if ttr:
+        _ttr_rules(m, w, pairs, ttr)
+    x = m.solve(time_limit, nodes)
     if x is None:
         return None
     take = {k: r for p, (k, r) in enumerate(pairs) if x[m.var["x"][p]] > 0.5}
@@ -320,6 +336,51 @@ def place(w: pd.DataFrame, time_limit: float = 300.0, facts: bool = False) -> pd
         t_rr=x[m.var["u"]][r] / 100,
         refractory=x[m.var["z"]][r].astype(int),
     )
+
+
+def ttr_terms(t_post: np.ndarray, dead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per record: its weight in the Cox score of a covariate at ``beta = 0``, and at risk.
+
+    For deaths at times ``t_j`` with risk sets ``R_j``, a record ``k`` has ``at_risk_k =
+    sum over deaths j with t_j <= t_k of 1/|R_j|`` (Breslow) and score weight ``dead_k -
+    at_risk_k``; the score of a covariate ``x`` is ``sum_k (dead_k - at_risk_k) x_k``,
+    linear in ``x`` once the order of the times is fixed. Its sign is the sign of the
+    fitted log HR (``survival::coxph``'s score test at 0 reads the same score), so a
+    negative score leans as Table 3's HR 0.94 for the time to progression does. Records
+    long at risk weigh most in the information, the variance of ``x`` within the risk
+    sets, so ``sum_k at_risk_k |x_k - m|`` is a linear stand-in for it.
+
+    Examples
+    --------
+    >>> c, r = ttr_terms(np.array([1.0, 2.0, 3.0]), np.array([1, 0, 1]))
+    >>> c.round(3).tolist(), r.round(3).tolist()
+    ([0.667, -0.333, -0.333], [0.333, 0.333, 1.333])
+    """
+    t, d = np.asarray(t_post, float), np.asarray(dead, int)
+    deaths = np.flatnonzero(d == 1)
+    size = np.array([(t >= t[j]).sum() for j in deaths])
+    at_risk = np.array([(1 / size[t[deaths] <= tk]).sum() for tk in t])
+    return d - at_risk, at_risk
+
+
+def _ttr_rules(
+    m: _Program, w: pd.DataFrame, pairs: list[tuple[int, int]], ttr: tuple[float, float]
+) -> None:
+    """The score of ``t_rr`` in [low, high]; minimise its weighted spread (objective)."""
+    low, high = (round(v * 100) for v in ttr)
+    score, at_risk = ttr_terms(w["t_post"].to_numpy(), w["dead"].to_numpy())
+    centre = round(
+        float(load_published("wudhikarn2021").set_index("id").loc["relapse_time_median", "value"])
+        * 100
+    )
+    y = m.var["y"]
+    m.add({y[p]: score[k] for p, (k, _) in enumerate(pairs)}, low, high)
+    for k in range(len(w)):
+        rr = {y[p]: 1.0 for p, (kk, _) in enumerate(pairs) if kk == k}  # t_rr of record k
+        e = m.var["e"][k]
+        m.add({e: 1.0} | {i: -1.0 for i in rr}, -centre, np.inf)
+        m.add({e: 1.0} | rr, centre, np.inf)
+    m.obj[m.var["e"]] = at_risk
 
 
 def _tail_slot(m: _Program, rec: pd.DataFrame, tl: np.ndarray) -> None:

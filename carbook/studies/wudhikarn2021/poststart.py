@@ -42,10 +42,12 @@ from carbook.studies.wudhikarn2021 import post, postwitness
 
 PATH = postwitness.PATH.with_name("post_start.csv")
 
-__all__ = ["CLAIMS", "PATH", "RECORD", "SELECTED", "allowed", "exchange", "place"]
+__all__ = ["CLAIMS", "PATH", "RECORD", "SELECTED", "TTR", "allowed", "exchange", "place"]
 
 #: the printed claims the start witness places (the scorecard marks them with
-#: :data:`SELECTED`); not ``cr_salvage_hr``, which it prints 0.33 (0.13-0.87)
+#: :data:`SELECTED`); not ``cr_salvage_hr``, which it prints 0.33 (0.13-0.87).
+#: The last, Table 3's HR for the time to progression, reads the records' ``t_rr``
+#: (:data:`TTR`); the others are the post-progression block (:mod:`.postwitness`).
 CLAIMS = (
     "os_post_prog_median_ci",
     "os_post_prog_1y",
@@ -53,10 +55,18 @@ CLAIMS = (
     "os_cr_salvage_median",
     "os_nocr_salvage_median",
     "t3_salvage_hr",
+    "t3_ttr_hr",
 )
+#: the placement's window on the Cox score of the time to progression (months) and its
+#: node limit (:func:`.postplace.place`): the window is selected because it prints
+#: Table 3's HR 0.94 (0.86-1.02); windows around -20, -32, -36 and -46 did not
+#: (0.98, 0.95, 0.94 with 0.87-1.03, 0.94 with 0.87-1.02)
+TTR = {"ttr": (-41.0, -39.0), "nodes": 3000}
 SELECTED = (
     "post-progression start witness: its order of records (postsearch seed 5 with the "
-    "facts of Tables 4-5, bound 32.2) and its placed times (postplace)"
+    "facts of Tables 4-5, bound 32.2) and its placed times (postplace, with the time to "
+    "progression's score window -41 to -39 months, chosen because it prints Table 3's "
+    "HR 0.94 (0.86-1.02))"
 )
 _INFEASIBLE = 1e6
 #: the columns of a witness record on a patient (:func:`exchange` trades them whole)
