@@ -188,7 +188,7 @@ def met_plot(met: pd.Series, parts: int, goals: tuple[float, ...] = (0.90, 0.95)
     >>> fig.axes[0].get_xlabel()
     'printed parts met, of 191'
     """
-    if met.empty or ((met < 0) | (met > parts)).any():
+    if met.empty or not met.between(0, parts).all():  # NaN is not between
         raise ValueError(f"met must hold counts between 0 and parts={parts}, got {met.tolist()}")
     fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 2.8))
     sns.histplot(x=met.to_numpy(int), discrete=True, ax=ax, color="C0")
@@ -203,7 +203,7 @@ def met_plot(met: pd.Series, parts: int, goals: tuple[float, ...] = (0.90, 0.95)
             rotation=90,
             fontsize="small",
         )
-    ax.set_xlim(min(met.min(), goals[0] * parts) - 3, parts + 1)
+    ax.set_xlim(min([met.min(), *(share * parts for share in goals)]) - 3, parts + 1)
     ax.set_xlabel(f"printed parts met, of {parts}")
     ax.set_ylabel("cohorts")
     ax.set_title(f"{len(met)} SYNTHETIC COHORTS", loc="left")

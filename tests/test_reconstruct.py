@@ -292,10 +292,29 @@ def test_ensemble_summary_rejects_bad_files(tmp_path):
     with pytest.raises(ValueError, match="missing"):
         ensemble.load_summary(tmp_path / "none.csv")
     bad = ensemble.load_summary().iloc[:2].copy()
-    bad.index = [3, 3]
+    bad.index = [1, 1]
     bad.rename_axis("seed").to_csv(tmp_path / "dup.csv")
-    with pytest.raises(ValueError, match="seed 3 repeats"):
+    with pytest.raises(ValueError, match="seeds must be 1, 2"):
         ensemble.load_summary(tmp_path / "dup.csv")
+    good = ensemble.load_summary().iloc[:3].copy()
+    for column, value in [(ensemble.MET, 999), (ensemble.MET, np.nan), (ensemble.PARTS, 190)]:
+        broken = good.copy()
+        broken.loc[2, column] = value
+        broken.to_csv(tmp_path / "counts.csv")
+        with pytest.raises(ValueError, match="seed 2 has impossible counts"):
+            ensemble.load_summary(tmp_path / "counts.csv")
+    good.drop(columns=ensemble.PARTS).to_csv(tmp_path / "cols.csv")
+    with pytest.raises(ValueError, match="missing columns"):
+        ensemble.load_summary(tmp_path / "cols.csv")
+
+
+def test_met_plot_refuses_impossible_counts():
+    from carbook.plots import met_plot
+
+    for met in ([120, 192], [np.nan, 120], []):
+        with pytest.raises(ValueError, match="between 0 and parts=191"):
+            met_plot(pd.Series(met, dtype=float), 191)
+    assert met_plot(pd.Series([120, 130]), 191, goals=()).axes[0].get_xlim()[0] == 117
 
 
 def test_write_summary_reads_an_out_directory(tmp_path):
@@ -303,12 +322,12 @@ def test_write_summary_reads_an_out_directory(tmp_path):
     from carbook.studies.wudhikarn2021 import ensemble
 
     for kind in ("cohort", "calibration"):
-        target = cohort_path(STUDY, 7, kind, tmp_path)
+        target = cohort_path(STUDY, 1, kind, tmp_path)  # seed 2's files, as seed 1
         target.write_bytes(cohort_path(STUDY, 2, kind).read_bytes())
-    path = ensemble.write_summary([7], tmp_path, tmp_path / "summary.csv")
+    path = ensemble.write_summary([1], tmp_path, tmp_path / "summary.csv")
     table = ensemble.load_summary(path)
-    assert list(table.index) == [7]
-    assert table.loc[7].tolist() == pytest.approx(ensemble.per_seed([2]).loc[2].tolist())
+    assert list(table.index) == [1]
+    assert table.loc[1].tolist() == pytest.approx(ensemble.per_seed([2]).loc[2].tolist())
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,8 @@ def load_summary(path: Path = SUMMARY) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        If the file is missing, a seed repeats, or a count is impossible.
+        If the file is missing or lacks a column, the seeds are not 1, 2, ... in
+        order, or a count is missing, impossible or differs in ``printed parts``.
 
     Examples
     --------
@@ -150,11 +151,22 @@ def load_summary(path: Path = SUMMARY) -> pd.DataFrame:
     """
     if not path.is_file():
         raise ValueError(f"missing {path}; see data/{STUDY}/README.md for the command")
-    table = pd.read_csv(path, index_col="seed")
-    bad = table.index[table.index.duplicated() | (table[MET] > table[PARTS]) | (table[MET] < 0)]
+    table = pd.read_csv(path)
+    missing = {"seed", MET, PARTS} - set(table.columns)
+    if missing:
+        raise ValueError(f"{path}: missing columns {sorted(missing)}")
+    if table["seed"].tolist() != list(range(1, len(table) + 1)):
+        raise ValueError(f"{path}: seeds must be 1, 2, ... in order, got {table['seed'].tolist()}")
+    counts = table[[MET, PARTS]]
+    bad = table.index[
+        counts.isna().any(axis=1)
+        | (table[MET] > table[PARTS])
+        | (table[MET] < 0)
+        | (table[PARTS] != table[PARTS].iloc[0])
+    ]
     if len(bad):
-        raise ValueError(f"{path}: seed {int(bad[0])} repeats or has an impossible {MET!r}")
-    return table
+        raise ValueError(f"{path}: seed {int(table.loc[bad[0], 'seed'])} has impossible counts")
+    return table.set_index("seed")
 
 
 if __name__ == "__main__":  # python -m carbook.studies.wudhikarn2021.ensemble DIR SEEDS

@@ -33,7 +33,15 @@ from carbook.data import load_counts
 from carbook.published import decimals, load_published, printed_interval
 from carbook.studies.wudhikarn2021 import figure1, model, post, postwitness, skeleton
 
-__all__ = ["anchors", "check_records", "hundredths", "place", "table_rules"]
+__all__ = [
+    "anchors",
+    "check_records",
+    "hundredths",
+    "place",
+    "table_rules",
+    "ttr_score",
+    "ttr_terms",
+]
 
 _BIG = 10_000  # hundredths of a month: above every time
 #: median claims, read at a death of a group (None: all 38)
@@ -284,11 +292,13 @@ def place(
     With ``facts``, the 19 patients of Tables 4 and 5 must each be able to take one of
     the records (:func:`table_rules`), as the calibration's start needs
     (:mod:`.poststart`). With ``ttr = (low, high)``, the time to progression must
-    also lean as Table 3's HR for it does (:func:`ttr_terms`): its Cox score at ``beta =
-    0`` lies in [``low``, ``high``] months, and the program minimises its weighted
-    spread around the printed relapse median (the information, hence a wider
-    interval), stopping after ``nodes`` branch-and-bound nodes (HiGHS' ``node_limit``:
-    deterministic, unlike a time limit) with the best placement found.
+    also lean as Table 3's HR for it does (:func:`ttr_terms`): its Breslow score at
+    ``beta = 0`` lies in [``low``, ``high``] months, and the program looks for a small
+    weighted spread of ``t_rr`` around the printed relapse median (a stand-in for the
+    information). It stops after ``nodes`` branch-and-bound nodes (HiGHS'
+    ``node_limit``) with the best placement found: not a proven minimum. The result is
+    deterministic only if ``time_limit`` does not stop it first (:data:`.poststart.TTR`
+    sets it to infinity).
 
     Examples
     --------
@@ -342,13 +352,15 @@ def ttr_terms(t_post: np.ndarray, dead: np.ndarray) -> tuple[np.ndarray, np.ndar
     """Per record: its weight in the Cox score of a covariate at ``beta = 0``, and at risk.
 
     For deaths at times ``t_j`` with risk sets ``R_j``, a record ``k`` has ``at_risk_k =
-    sum over deaths j with t_j <= t_k of 1/|R_j|`` (Breslow) and score weight ``dead_k -
+    sum over deaths j with t_j <= t_k of 1/|R_j|`` and score weight ``dead_k -
     at_risk_k``; the score of a covariate ``x`` is ``sum_k (dead_k - at_risk_k) x_k``,
-    linear in ``x`` once the order of the times is fixed. Its sign is the sign of the
-    fitted log HR (``survival::coxph``'s score test at 0 reads the same score), so a
-    negative score leans as Table 3's HR 0.94 for the time to progression does. Records
-    long at risk weigh most in the information, the variance of ``x`` within the risk
-    sets, so ``sum_k at_risk_k |x_k - m|`` is a linear stand-in for it.
+    linear in ``x`` once the order of the times is fixed. This is Breslow's score
+    (``coxph(..., ties = "breslow")``); R's default, Efron, differs where deaths tie.
+    Its sign is the sign of the fitted log HR, so a negative score leans as Table 3's
+    HR 0.94 for the time to progression does; the window on it is a device of the
+    placement, and R's fit decides what prints. Records long at risk weigh most in the
+    information (the variance of ``x`` within the risk sets), so ``sum_k at_risk_k |x_k
+    - m|`` is a linear stand-in for it.
 
     Examples
     --------
@@ -356,23 +368,32 @@ def ttr_terms(t_post: np.ndarray, dead: np.ndarray) -> tuple[np.ndarray, np.ndar
     >>> c.round(3).tolist(), r.round(3).tolist()
     ([0.667, -0.333, -0.333], [0.333, 0.333, 1.333])
     """
-    t, d = np.asarray(t_post, float), np.asarray(dead, int)
+    t, d = np.round(np.asarray(t_post, float) * 100), np.asarray(dead, int)  # ties: grid
     deaths = np.flatnonzero(d == 1)
     size = np.array([(t >= t[j]).sum() for j in deaths])
     at_risk = np.array([(1 / size[t[deaths] <= tk]).sum() for tk in t])
     return d - at_risk, at_risk
 
 
+def ttr_score(w: pd.DataFrame) -> float:
+    """Breslow's Cox score at ``beta = 0`` of ``t_rr`` for records ``w`` (:func:`ttr_terms`).
+
+    Examples
+    --------
+    >>> round(ttr_score(postwitness.witness()), 2)
+    -15.42
+    """
+    weight, _ = ttr_terms(w["t_post"].to_numpy(), w["dead"].to_numpy())
+    return float(weight @ w["t_rr"].to_numpy(float))
+
+
 def _ttr_rules(
     m: _Program, w: pd.DataFrame, pairs: list[tuple[int, int]], ttr: tuple[float, float]
 ) -> None:
-    """The score of ``t_rr`` in [low, high]; minimise its weighted spread (objective)."""
+    """The score of ``t_rr`` in [low, high]; a small weighted spread (the objective)."""
     low, high = (round(v * 100) for v in ttr)
     score, at_risk = ttr_terms(w["t_post"].to_numpy(), w["dead"].to_numpy())
-    centre = round(
-        float(load_published("wudhikarn2021").set_index("id").loc["relapse_time_median", "value"])
-        * 100
-    )
+    centre = round(model.relapse_anchors()[0] * 100)  # the printed relapse median
     y = m.var["y"]
     m.add({y[p]: score[k] for p, (k, _) in enumerate(pairs)}, low, high)
     for k in range(len(w)):
