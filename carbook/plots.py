@@ -140,7 +140,8 @@ def spread_plot(values: pd.Series, title: str, xlabel: str = "value") -> Figure:
             size=7,
             palette={"seed 1 (the chapters' cohort)": "black", "other seeds": "C0"},
         )
-        ax.legend(loc="upper right", frameon=False, fontsize="small")
+        ax.get_legend().remove()  # it would cover dots: the x label says it
+        ax.set_xlabel(f"{xlabel} (black: seed 1, the chapters' cohort)")
     else:
         sns.stripplot(
             data=frame,
