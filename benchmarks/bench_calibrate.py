@@ -45,6 +45,12 @@ the quiet one (one full evaluation 12.9-13.6 ms): start 84.3 s CPU (133 met), th
 ratio stays about 1.05. A worktree alone is not enough: the virtual environment's
 editable install imports ``carbook`` from the main checkout.
 
+Issue-10 part 6 (2026-12-02; start witness with the time-to-progression window,
+``poststart.TTR``), on a quiet machine (one full evaluation 11.6 ms): seed 1 54.7 s CPU,
+ratio 0.91 of the goal, 133/191 met. The code before it (937b9ce) measured the same
+day at 13.5 ms per evaluation: 60.0 s, ratio 1.00, 130 met. A 20-seed ensemble with
+``--jobs 2`` took 10 min 51 s wall (1194 s user CPU, 60 s a cohort) for 937b9ce.
+
 Run: ``make bench``.
 """
 
