@@ -41,8 +41,10 @@ def load_report(study: str, seed: int = 1, directory: Path | None = None) -> pd.
     return rep
 
 
-def met_by_seed(study: str, seeds: Iterable[int]) -> pd.DataFrame:
+def met_by_seed(study: str, seeds: Iterable[int], directory: Path | None = None) -> pd.DataFrame:
     """Per seed: printed parts met, of how many; plus a row ``all`` met by every seed.
+
+    ``directory``: the reports of ``python -m carbook reconstruct --out DIR``.
 
     Examples
     --------
@@ -50,7 +52,9 @@ def met_by_seed(study: str, seeds: Iterable[int]) -> pd.DataFrame:
     >>> int(t.loc["all", "met"]) <= int(t.loc[[1, 2], "met"].min())
     True
     """
-    within = {s: load_report(study, s).set_index(["claim", "part"])["within"] for s in seeds}
+    within = {
+        s: load_report(study, s, directory).set_index(["claim", "part"])["within"] for s in seeds
+    }
     table = pd.DataFrame(within)
     out = pd.DataFrame({"met": table.sum(), "of": table.count()})
     out.loc["all"] = [int(table.all(axis=1).sum()), len(table)]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from carbook import survival as sv
 from carbook.data import DATA_DIR
-from carbook.reconstruct.reports import load_report
+from carbook.reconstruct.reports import met_by_seed
 from carbook.reconstruct.run import load_cohort
 
 __all__ = ["load_summary", "per_seed", "quantities", "spread", "spread_of", "write_summary"]
@@ -114,18 +114,16 @@ def per_seed(seeds: Iterable[int], directory: Path | None = None) -> pd.DataFram
     Examples
     --------
     >>> t = per_seed([1])
-    >>> int(t.loc[1, MET]) == int(load_report(STUDY, 1)["within"].sum())
+    >>> int(t.loc[1, MET]) == int(met_by_seed(STUDY, [1]).loc[1, "met"])
     True
     """
-    rows = {}
-    for seed in seeds:
-        within = load_report(STUDY, seed, directory)["within"]
-        rows[seed] = {
-            MET: int(within.sum()),
-            PARTS: len(within),
-            **quantities(load_cohort(STUDY, seed, directory)),
-        }
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("seed")
+    seeds = list(seeds)
+    met = met_by_seed(STUDY, seeds, directory).drop(index="all")
+    met.index = met.index.astype(int)
+    rows = {seed: quantities(load_cohort(STUDY, seed, directory)) for seed in seeds}
+    values = pd.DataFrame.from_dict(rows, orient="index")
+    counts = met.rename(columns={"met": MET, "of": PARTS}).astype(int)
+    return pd.concat([counts, values], axis=1).rename_axis("seed")
 
 
 def write_summary(seeds: Iterable[int], directory: Path, path: Path = SUMMARY) -> Path:
