@@ -19,6 +19,7 @@ from carbook.published import printed_interval
 from carbook.reconstruct.coxcolumns import CoxColumns
 from carbook.reconstruct.recent import MISSING, Recent
 from carbook.reconstruct.spec import Target
+from carbook.survival import portable
 from carbook.tables import wilcoxon_ranksum
 
 __all__ = [
@@ -596,7 +597,7 @@ class Evaluator:
         if key not in self._fits:
             xv = cohort[covs].to_numpy(float)[keep]
             beta, info = self._memo_fit(sv.cox_multi_arrays, time[keep], event[keep], xv)
-            self._fits[key] = beta, np.sqrt(np.diag(np.linalg.inv(info)))
+            self._fits[key] = beta, np.sqrt(np.diag(portable.inv(info)))
         beta, se = self._fits[key]
         self.p_test[t.claim] = COX_P_TESTS["p_wald"]  # summary(coxph) prints no per-term LR
         j = covs.index(t.params["term"])

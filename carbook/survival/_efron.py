@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from carbook.survival import portable
+
 EPS = 1e-9  # coxph.control()$eps
 TOLER_INF = np.sqrt(EPS)  # coxph.control()$toler.inf
 TOLER_CHOL = np.finfo(float).eps ** 0.75  # coxph.control()$toler.chol
@@ -122,7 +124,7 @@ def efron_multi(
     beta: np.ndarray, x: np.ndarray, order: dict[str, np.ndarray]
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """Log partial likelihood, score vector and information matrix of one Cox model."""
-    w = np.exp(x @ beta)
+    w = np.exp(portable.matvec(x, beta))
     wx = w[:, None] * x
     wxx = wx[:, :, None] * x[:, None, :]
     first, g, has = order["first"], order["group"], order["has_event"]
@@ -136,7 +138,7 @@ def efron_multi(
     s0 = r0[k] - frac * d0[k]
     m1 = (r1[k] - frac[:, None] * d1[k]) / s0[:, None]
     m2 = (r2[k] - frac[:, None, None] * d2[k]) / s0[:, None, None]
-    loglik = float(beta @ xs - np.log(s0).sum())
+    loglik = portable.dot(beta, xs) - float(np.log(s0).sum())
     info = (m2 - m1[:, :, None] * m1[:, None, :]).sum(axis=0)
     return loglik, xs - m1.sum(axis=0), info
 
@@ -148,7 +150,7 @@ def aliased(info: np.ndarray, sc: np.ndarray) -> np.ndarray:
     diag_max = max(float(np.max(np.diag(a), initial=0.0)), 0.0)
     tol = TOLER_CHOL * diag_max if diag_max > 0 else TOLER_CHOL
     try:  # fast path: a Cholesky factor whose pivots (squared diagonal) all pass
-        if (np.diag(np.linalg.cholesky(a)) ** 2 >= tol).all():
+        if (np.diag(portable.cholesky(a)) ** 2 >= tol).all():
             return np.zeros(n, dtype=bool)
     except np.linalg.LinAlgError:
         pass
@@ -276,7 +278,7 @@ def _newton_multi_core(x, order, max_iter, tol, start):
     loglik, score, info = start
     r_stop = None
     for n_iter in range(1, max_iter + 1):
-        step = np.linalg.solve(info, score)
+        step = portable.solve(info, score)
         halved = False
         for _half in range(HALVINGS):
             new = efron_multi(beta + step, x, order)
@@ -289,7 +291,7 @@ def _newton_multi_core(x, order, max_iter, tol, start):
         if np.all(np.abs(step) < tol * np.maximum(1, np.abs(beta))):
             return beta, loglik, info, True, np.zeros(beta.size, bool), n_iter
         if flat:  # R's coxph stops here: keep its state, test its warning
-            nxt = np.linalg.solve(info, score)
+            nxt = portable.solve(info, score)
             r_stop = (beta, loglik, info, np.abs(nxt))
             moving = is_moving(nxt, beta)
             if moving.any():

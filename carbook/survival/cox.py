@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from carbook.survival import _efron
+from carbook.survival import _efron, portable
 from carbook.survival._input import as_survival, check_arrays
 
 __all__ = [
@@ -233,7 +233,7 @@ def _multi_se(fit: dict) -> np.ndarray:
     keep = ~fit["aliased"]
     se = np.full(keep.size, np.nan)
     if keep.any():
-        se[keep] = np.sqrt(np.diag(np.linalg.inv(fit["info"][np.ix_(keep, keep)])))
+        se[keep] = np.sqrt(np.diag(portable.inv(fit["info"][np.ix_(keep, keep)])))
     return se
 
 
@@ -301,10 +301,10 @@ def _tests(fit: dict, beta: np.ndarray, se: np.ndarray) -> pd.DataFrame:
     keep = ~fit["aliased"]
     df = int(keep.sum())
     b = beta[keep]
-    wald = float(b @ fit["info"][np.ix_(keep, keep)] @ b) if df else 0.0
+    wald = portable.quad(b, fit["info"][np.ix_(keep, keep)]) if df else 0.0
     lr = 2 * (fit["loglik"] - fit["loglik0"])
     u0, i0 = fit["score0"][keep], fit["info0"][np.ix_(keep, keep)]
-    score = float(u0 @ np.linalg.solve(i0, u0)) if df else 0.0
+    score = portable.dot(u0, portable.solve(i0, u0)) if df else 0.0
     chisq = np.array([lr, wald, score])
     return pd.DataFrame(
         {"chisq": chisq, "df": df, "p": _chi2_p(np.maximum(chisq, 0), max(df, 1))},
