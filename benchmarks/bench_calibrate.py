@@ -51,6 +51,17 @@ ratio 0.91 of the goal, 133/191 met. The code before it (937b9ce) measured the s
 day at 13.5 ms per evaluation: 60.0 s, ratio 1.00, 130 met. A 20-seed ensemble with
 ``--jobs 2`` took 10 min 51 s wall (1194 s user CPU, 60 s a cohort) for 937b9ce.
 
+Issue-10 part 7 (2026-12-02, another machine: AMD EPYC, OpenBLAS SkylakeX kernels).
+Measured back to back, from worktrees with ``PYTHONPATH`` set: efa018f 47.7 s CPU
+(ratio 0.80, 133 met, 8.5 ms per evaluation); 0b42cfa, the Cox fits without BLAS,
+51.0 s (0.85, 133 met); the annealing walk of the last hazard-ratio phase, 60.6 s
+(1.01, 136 met). A second pair, the machine slower by then (10.9-11.4 ms per
+evaluation): 0b42cfa 59.0 s (0.98), the walk 60.9 s (1.01). Timed phase by phase in
+one run each (``time.process_time`` at each phase's end), the walk adds about 3 s to
+the last hazard-ratio phase (3.6 -> 6.5 s); the other phases cost the same. A
+20-seed ensemble with ``--jobs 2`` took 9 min 52 s wall (1107 s user CPU) with the
+walk, 9 min 45 s (963 s) without.
+
 Run: ``make bench``.
 """
 

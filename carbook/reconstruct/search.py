@@ -35,7 +35,7 @@ from carbook.reconstruct.construction import (
     interior_steps,
     source_columns,
 )
-from carbook.reconstruct.covariates import candidates, fast_targets, solve_group
+from carbook.reconstruct.covariates import ANNEAL_STEPS, candidates, fast_targets, solve_group
 from carbook.reconstruct.exhaustive import solve_small
 from carbook.reconstruct.proofs import proofs
 from carbook.reconstruct.spec import Spec
@@ -347,7 +347,7 @@ def calibrate(
             ("polish", polish, partial(phase, t0=0.1, moves=all_moves, **keep)),
             # Moves that touch only a covariate (or only late columns) change only the
             # targets reading it: re-solving them last can only lower the total loss.
-            ("hazard ratios", budget // 16, partial(groups, t0=0.05)),
+            ("hazard ratios", budget // 16, partial(groups, t0=0.05, anneal=ANNEAL_STEPS)),
             (
                 "late, keep met",
                 budget // 8,
@@ -562,11 +562,14 @@ def _solve_groups(
     rng: np.random.Generator,
     n_iter: int,
     t0: float,
+    anneal: int = 0,
 ) -> None:
     """Solve each hazard-ratio group on its own covariate's moves (see _hr_groups).
 
     Aimed, deterministic swaps (:mod:`carbook.reconstruct.covariates`): at most
-    ``n_iter // 30`` accepted moves per group; ``rng`` and ``t0`` are not used.
+    ``n_iter // 30`` accepted moves per group, and an ``anneal``-step annealing walk
+    for a group still a part or two short (the last such phase); ``rng`` and ``t0``
+    are not used.
     """
     swappable = sorted(spec.categorical) + sorted(spec.continuous)
     linked = _linked(spec)
@@ -589,7 +592,9 @@ def _solve_groups(
                 fixed = ~model.fixed[swaps[0]].to_numpy()
                 solve_small(spec, cohort, swaps[0], fts, fixed, guard)
             cand_fn = partial(candidates, swap_cols=swaps, flip_cols=flips, fixed=model.fixed)
-            solve_group(spec, cohort, fts, cand_fn, guard, linked, max(1, n_iter // 30))
+            solve_group(
+                spec, cohort, fts, cand_fn, guard, linked, max(1, n_iter // 30), anneal=anneal
+            )
 
 
 def _reads(spec: Spec, t) -> set[str]:
