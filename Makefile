@@ -18,6 +18,9 @@ HTML_MANAGER := 1.0.15
 REQUIREJS := 2.3.8
 VENDOR_STAMP := build/.vendored
 CHROMIUM ?= /usr/bin/chromium
+# numpy's AVX-512 exp and log round differently from the C library's: off, so that a
+# seed's cohort is the same bytes on every CPU (carbook/_cpu.py; tests, book and bench)
+export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
 
 .PHONY: book vendor test lint unit nbval html-test lab scorecard snapshot bench clean
 

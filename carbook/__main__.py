@@ -21,6 +21,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from carbook._cpu import portable_numpy
+
+portable_numpy()  # before anything imports numpy: the same cohort bytes on every CPU
+
 from carbook.book import book_scorecard, study_scorecard, write_nbval_notebooks
 from carbook.data import DATA_DIR
 from carbook.published import studies

@@ -335,8 +335,10 @@ def test_write_summary_reads_an_out_directory(tmp_path):
     [("wudhikarn2021", 56), ("zhang2021", 43), ("xu2023", 41), ("gauthier2021", 9)],
 )
 def test_committed_cohorts_regenerate_byte_identically(study, n, tmp_path):
+    from carbook._cpu import avx512_maths
     from carbook.reconstruct import run
 
+    assert not avx512_maths(), "numpy's AVX-512 maths is on: run make unit, or " + run.AVX512_NOTE
     cohort, report = reconstruct(study, seed=1, budget=BUDGET, progress=False)
     assert (cohort["synthetic"] == "SYNTHETIC").all() and len(cohort) == n
     new = {p.name: p for p in run.write(study, 1, cohort, report, tmp_path)}

@@ -404,7 +404,9 @@ def _anneal(spec, cohort, fts, walk: _Walk, steps: int) -> bool:
     Each step scores :data:`ANNEAL_BATCH` candidate swaps drawn at random (all of
     them if 0) and takes one with probability proportional to
     ``exp(-max(0, loss - current) / T)``, T falling from :data:`ANNEAL_T0` as
-    ``(1 - step/steps)^2``; the walk stops at loss 0. Like :func:`_tabu`, it ends on
+    ``(1 - step/steps)^2`` to a floor of 0.001; the walk stops at loss 0, or when every
+    drawn swap is so much worse that all weights underflow to 0 (late, when cold).
+    Like :func:`_tabu`, it ends on
     the state visited that keeps every part met at the start and meets the most
     (then the lowest loss), kept only if that is better than the start and loses no
     guarded part.

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from carbook._cpu import avx512_maths
 from carbook.data import DATA_DIR
 from carbook.data.synthetic import LABEL, cohort_path, load_synthetic
 from carbook.reconstruct.engine import Model, calibrate, derive
@@ -34,6 +35,12 @@ __all__ = ["BUDGET", "Build", "evaluate", "load_cohort", "reconstruct", "write"]
 Build = Callable[[Spec, np.random.Generator], tuple[pd.DataFrame, Model]]
 #: default search budget (iterations), the one behind the committed files
 BUDGET = 12000
+AVX512_NOTE = (
+    "note: numpy runs its AVX-512 exp and log here (it was imported before carbook could "
+    "set NPY_DISABLE_CPU_FEATURES); the cohort may differ in its bytes from the committed "
+    "one. Run python -m carbook, or set NPY_DISABLE_CPU_FEATURES='X86_V4 AVX512_ICL "
+    "AVX512_SPR' before starting Python."
+)
 
 _DROP = ["stratum"]  # working column of the search
 
@@ -55,6 +62,8 @@ def reconstruct(
     cohort, model = build(spec, rng)
     if progress:
         print(f"calibrating {study} (seed {seed}, {budget} iterations)", file=sys.stderr)
+        if avx512_maths():
+            print(AVX512_NOTE, file=sys.stderr)
     cohort, report = calibrate(spec, model, cohort, rng, budget, progress)
     if model.finish is not None:
         model.finish(cohort, rng)

@@ -11,8 +11,10 @@ and on the machine of the session before.
 
 These functions use elementwise numpy operations in a fixed order and Python float
 arithmetic (IEEE double, no fused multiply-add), so their results do not depend on
-the BLAS kernel. They are meant for the few-covariate models of the papers (a
-matrix of a handful of rows); the results agree with LAPACK's to rounding.
+the BLAS kernel. (numpy's own ``exp`` and ``log`` also differ on CPUs with AVX-512;
+:mod:`carbook._cpu` switches that code off.) They are meant for the few-covariate
+models of the papers (a matrix of a handful of rows); the results agree with LAPACK's
+to rounding.
 """
 
 from __future__ import annotations
@@ -52,7 +54,23 @@ def dot(a: np.ndarray, b: np.ndarray) -> float:
     a, b = np.asarray(a, float), np.asarray(b, float)
     if a.ndim != 1 or a.shape != b.shape:
         raise ValueError(f"dot: shapes {a.shape} and {b.shape} do not conform")
-    return math.fsum((a * b).tolist())
+    return _sum((a * b).tolist())
+
+
+def _sum(values) -> float:
+    """``math.fsum``, or numpy's inf or NaN where fsum would raise (an overflow, inf - inf).
+
+    Examples
+    --------
+    >>> _sum([1e308, 1e308]), _sum([float("inf"), -float("inf")])
+    (inf, nan)
+    """
+    values = list(values)
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(np.sum(np.array(values, dtype=float)))
 
 
 def quad(b: np.ndarray, a: np.ndarray) -> float:
@@ -84,9 +102,13 @@ def solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     m = _square(a, "solve").tolist()
     rhs = np.asarray(b, float)
-    vector = rhs.ndim == 1
-    r = rhs.reshape(len(m), -1).tolist()
     n = len(m)
+    if rhs.ndim not in (1, 2) or rhs.shape[0] != n:
+        raise ValueError(f"solve: b of shape {rhs.shape} does not conform to a ({n}, {n})")
+    vector = rhs.ndim == 1
+    if n == 0 or rhs.size == 0:
+        return np.zeros(rhs.shape)
+    r = rhs.reshape(n, -1).tolist()
     for k in range(n):
         piv = max(range(k, n), key=lambda i: abs(m[i][k]))
         if m[piv][k] == 0.0:  # NaN propagates, as in LAPACK
@@ -99,7 +121,7 @@ def solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = [[0.0] * len(r[0]) for _ in range(n)]
     for i in range(n - 1, -1, -1):
         for j in range(len(r[0])):
-            acc = r[i][j] - math.fsum(m[i][k] * out[k][j] for k in range(i + 1, n))
+            acc = r[i][j] - _sum(m[i][k] * out[k][j] for k in range(i + 1, n))
             out[i][j] = acc / m[i][i]
     arr = np.array(out, dtype=float)
     return arr[:, 0] if vector else arr
@@ -130,16 +152,18 @@ def cholesky(a: np.ndarray) -> np.ndarray:
     >>> cholesky(np.array([[4.0, 2.0], [2.0, 5.0]])).tolist()
     [[2.0, 0.0], [1.0, 2.0]]
     """
-    m = _square(a, "cholesky").tolist()
-    n = len(m)
+    a = _square(a, "cholesky")
+    m, n = a.tolist(), a.shape[0]
+    if n == 0:
+        return np.zeros((0, 0))
     low = [[0.0] * n for _ in range(n)]
     for j in range(n):
-        d = m[j][j] - math.fsum(low[j][k] ** 2 for k in range(j))
+        d = m[j][j] - _sum(low[j][k] ** 2 for k in range(j))
         if not d > 0.0:  # also NaN
             raise np.linalg.LinAlgError("Matrix is not positive definite")
         low[j][j] = math.sqrt(d)
         for i in range(j + 1, n):
-            s = m[i][j] - math.fsum(low[i][k] * low[j][k] for k in range(j))
+            s = m[i][j] - _sum(low[i][k] * low[j][k] for k in range(j))
             low[i][j] = s / low[j][j]
     return np.array(low, dtype=float)
 
