@@ -62,6 +62,16 @@ the last hazard-ratio phase (3.6 -> 6.5 s); the other phases cost the same. A
 20-seed ensemble with ``--jobs 2`` took 9 min 52 s wall (1107 s user CPU) with the
 walk, 9 min 45 s (963 s) without.
 
+Then numpy's AVX-512 exp and log were switched off (``NPY_DISABLE_CPU_FEATURES``, set
+by the Makefile and ``python -m carbook``; carbook/_cpu.py), which moves seed 1 to 135
+met. Back to back, both with that setting, the machine's speed drifting (9.3-13.8 ms
+per evaluation): 0b42cfa 63.8 and 56.6 s CPU (132 met), 0e816c7 65.9 and 52.3 s
+(ratios 1.10 and 0.87; 135 met); ``make bench`` just before gave 71.1 s at 14.0 ms.
+On this machine the run-to-run spread is larger than the walk's cost, and one
+evaluation took the same time with numpy's AVX-512 maths on and off (10.4-13.2 ms
+either way, three runs of 200 each). 20 seeds with ``--jobs 2``: 10 min 54 s wall,
+1087 s user CPU.
+
 Run: ``make bench``.
 """
 
