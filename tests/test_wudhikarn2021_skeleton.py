@@ -255,3 +255,11 @@ def test_a_trading_polish_keeps_the_placed_numbers_and_the_count(witness, monkey
     then = evaluator.report(c)
     assert then["within"].to_numpy()[placed].all()
     assert then["within"].sum() >= first["within"].sum()
+
+
+def test_scorecard_marks_the_hrs_the_walk_was_tuned_on_as_selected():
+    from carbook.studies.wudhikarn2021.synthetic import WALK_CLAIMS, reproduce_synthetic
+
+    rows = pd.DataFrame(reproduce_synthetic()).set_index("claim_id")
+    for claim in WALK_CLAIMS:
+        assert rows.loc[claim, "selected"].startswith("annealing walk"), claim

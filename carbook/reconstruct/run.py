@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from carbook._cpu import avx512_maths
+from carbook._cpu import DISABLE, avx512_maths
 from carbook.data import DATA_DIR
 from carbook.data.synthetic import LABEL, cohort_path, load_synthetic
 from carbook.reconstruct.engine import Model, calibrate, derive
@@ -38,8 +38,8 @@ BUDGET = 12000
 AVX512_NOTE = (
     "note: numpy runs its AVX-512 exp and log here (it was imported before carbook could "
     "set NPY_DISABLE_CPU_FEATURES); the cohort may differ in its bytes from the committed "
-    "one. Run python -m carbook, or set NPY_DISABLE_CPU_FEATURES='X86_V4 AVX512_ICL "
-    "AVX512_SPR' before starting Python."
+    f"one. Run python -m carbook, or set NPY_DISABLE_CPU_FEATURES='{DISABLE}' before "
+    "starting Python."
 )
 
 _DROP = ["stratum"]  # working column of the search
