@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from carbook.reconstruct.construction import derive
+from carbook.reconstruct.construction import derive, reads
 from carbook.reconstruct.covariates import (
     _evaluate,
     _identity,
@@ -18,7 +18,7 @@ from carbook.reconstruct.covariates import (
 )
 from carbook.reconstruct.proofs import proofs
 from carbook.reconstruct.run import load_cohort
-from carbook.reconstruct.search import _linked, _reads
+from carbook.reconstruct.search import _linked
 from carbook.reconstruct.spec import load_spec
 from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets
 from carbook.studies.wudhikarn2021.model import build
@@ -117,7 +117,7 @@ def test_solve_group_loses_no_met_number_and_keeps_times_and_margins(group):
     before = _evaluator(spec, model, c).report(c)
     margins = {g: c.groupby("stratum")[g].value_counts() for g in group}
     times = c[TIMES].copy()
-    affected = [t for t in spec.targets if _reads(spec, t) & set(group)]
+    affected = [t for t in spec.targets if reads(spec, t) & set(group)]
     excluded = proofs(spec.targets, c, model.endpoints)
     fts = fast_targets(affected, c, model.endpoints, excluded)
     others = [t for t in affected if t.claim not in {ft.claim for ft in fts}]
@@ -173,7 +173,7 @@ def _stuck(group, seed):
     """A scrambled ``group`` solved by singles, pairs and tabu walks until none helps."""
     spec, model = _setup()
     c = _scrambled(_cohort(WALK), group, model.fixed, spec, seed)
-    affected = [t for t in spec.targets if _reads(spec, t) & set(group)]
+    affected = [t for t in spec.targets if reads(spec, t) & set(group)]
     fts = fast_targets(affected, c, model.endpoints, proofs(spec.targets, c, model.endpoints))
     others = [t for t in affected if t.claim not in {ft.claim for ft in fts}]
     guard = _evaluator(spec, model, c, others) if others else None

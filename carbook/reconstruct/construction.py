@@ -15,7 +15,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from carbook.reconstruct.spec import Spec
+from carbook.reconstruct.spec import Spec, Target
 from carbook.reconstruct.targets import Endpoints
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "exact_values",
     "interior_change",
     "interior_steps",
+    "reads",
     "source_columns",
 ]
 
@@ -284,6 +285,25 @@ def source_columns(expr: str) -> set[str]:
 @cache
 def _names(expr: str) -> frozenset[str]:
     return frozenset(re.findall(r"[A-Za-z_]\w*", re.sub(r"'[^']*'", "", expr)))
+
+
+def reads(spec: Spec, t: Target) -> set[str]:
+    """Cohort columns a target reads besides its endpoint (through derived covariates).
+
+    Examples
+    --------
+    >>> spec = Spec("s", {"all": 3}, {}, [], {}, {"old": "age > 40"})
+    >>> t = Target("h", "cox_mv", {"endpoint": "os", "covariates": ["old", "sex"]}, {})
+    >>> sorted(reads(spec, t))
+    ['age', 'sex']
+    """
+    p = t.params
+    direct = {p.get(k) for k in ("covariate", "column", "where", "by", "group", "switch", "term")}
+    direct |= set(p.get("covariates", []))
+    out: set[str] = set()
+    for name in direct - {None}:
+        out |= source_columns(spec.derived[name]) if name in spec.derived else {name}
+    return out
 
 
 def derive(spec: Spec, cohort: pd.DataFrame, only: set[str] | None = None) -> None:

@@ -33,13 +33,19 @@ from carbook.reconstruct.construction import (
     derive,
     interior_change,
     interior_steps,
+    reads,
     source_columns,
 )
 from carbook.reconstruct.covariates import ANNEAL_STEPS, candidates, fast_targets, solve_group
 from carbook.reconstruct.exhaustive import solve_small
 from carbook.reconstruct.proofs import proofs
 from carbook.reconstruct.spec import Spec
-from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets
+from carbook.reconstruct.targets import (
+    Evaluator,
+    claim_units,
+    claims_met,
+    inconsistent_p_targets,
+)
 
 __all__ = ["ARRAYS", "anneal", "calibrate"]
 
@@ -472,11 +478,6 @@ def _pair_passes(
     _keep_best(spec, cohort, work, touched)
 
 
-def _claims_met(met: np.ndarray, groups: np.ndarray) -> int:
-    """How many claims have every part met (``groups``: each part's claim, as codes)."""
-    return int((np.bincount(groups, weights=~met) == 0).sum())
-
-
 def _try_better(
     spec: Spec,
     cohort: pd.DataFrame,
@@ -498,7 +499,7 @@ def _try_better(
     new = evaluator.loss(cohort)
     now = evaluator.met
     parts = int(now.sum()) - int(was_met.sum())
-    claims = _claims_met(now, groups) - _claims_met(was_met, groups)
+    claims = claims_met(now, groups) - claims_met(was_met, groups)
     gain = parts > 0 or claims > 0 or new < loss - 1e-9
     if parts >= 0 and claims >= 0 and gain and not (was_met & ~now & protect).any():
         return True, new
@@ -536,7 +537,7 @@ def _judge(
     evaluator = _scorer(spec, model, cohort)
     parts = evaluator.parts
     protect = parts["claim"].isin(model.protect).to_numpy()
-    groups = pd.factorize(parts["claim"] + np.where(parts["part"] == "p", "|p", ""))[0]
+    groups = claim_units(parts)
     return evaluator, protect, groups
 
 
@@ -581,7 +582,7 @@ def _solve_groups(
         flips = sorted(own & set(spec.free_binary))
         swaps = [] if flips else sorted(own & set(swappable))
         moved = set(own) | {c for col in own for c in linked.get(col, [])}
-        affected = [t for t in spec.targets if _reads(spec, t) & moved]
+        affected = [t for t in spec.targets if reads(spec, t) & moved]
         fts = fast_targets(affected, cohort, model.endpoints, excluded)
         fast = {ft.claim for ft in fts}
         others = [t for t in affected if t.claim not in fast]
@@ -596,14 +597,3 @@ def _solve_groups(
             solve_group(
                 spec, cohort, fts, cand_fn, guard, linked, max(1, n_iter // 30), anneal=anneal
             )
-
-
-def _reads(spec: Spec, t) -> set[str]:
-    """Cohort columns a target reads besides its endpoint (through derived covariates)."""
-    p = t.params
-    direct = {p.get(k) for k in ("covariate", "column", "where", "by", "group", "switch", "term")}
-    direct |= set(p.get("covariates", []))
-    out: set[str] = set()
-    for name in direct - {None}:
-        out |= source_columns(spec.derived[name]) if name in spec.derived else {name}
-    return out

@@ -26,6 +26,8 @@ __all__ = [
     "COX_P_TESTS",
     "Endpoints",
     "Evaluator",
+    "claim_units",
+    "claims_met",
     "closest_p",
     "inconsistent_p_targets",
     "infeasible_hr_targets",
@@ -39,6 +41,29 @@ Endpoints = dict[str, Callable[[pd.DataFrame], tuple[np.ndarray, np.ndarray]]]
 PARTS = ("value", "low", "high", "p")
 COX_KINDS = ("cox_hr", "cox_mv", "cox_td")
 Z = stats.norm.ppf(0.975)
+
+
+def claim_units(parts: pd.DataFrame) -> np.ndarray:
+    """Each printed part's claim as a code, a printed P its own (the scorecard's unit).
+
+    Examples
+    --------
+    >>> parts = pd.DataFrame({"claim": list("aaab"), "part": ["value", "low", "p", "value"]})
+    >>> claim_units(parts).tolist()
+    [0, 0, 1, 2]
+    """
+    return pd.factorize(parts["claim"] + np.where(parts["part"] == "p", "|p", ""))[0]
+
+
+def claims_met(met: np.ndarray, units: np.ndarray) -> int:
+    """How many claims (:func:`claim_units`) have every part met.
+
+    Examples
+    --------
+    >>> claims_met(np.array([True, False, True, True]), np.array([0, 0, 1, 2]))
+    2
+    """
+    return int((np.bincount(units, weights=~met) == 0).sum())
 
 
 def _fingerprint(a: np.ndarray) -> tuple:
