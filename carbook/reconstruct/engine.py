@@ -17,6 +17,7 @@ from carbook.reconstruct.construction import (
     interior_change,
     interior_steps,
 )
+from carbook.reconstruct.rankplace import rank_move
 from carbook.reconstruct.search import anneal, calibrate
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "exact_values",
     "interior_change",
     "interior_steps",
+    "rank_move",
 ]

@@ -28,6 +28,7 @@ from carbook.reconstruct.engine import (
     construct_within,
     exact_values,
     interior_change,
+    rank_move,
 )
 from carbook.reconstruct.spec import Spec
 from carbook.studies.wudhikarn2021 import figure1, post, poststart, skeleton
@@ -579,6 +580,7 @@ def build(
     if given is not None:
         moves, late, pairs = _witness_moves(c, facts, moves, late, pairs)
         protect = (*protect, *poststart.CLAIMS)
+    model_proofs = figure1.study_proofs(spec)
     model = Model(
         endpoints=ENDPOINTS,
         moves=moves,
@@ -587,10 +589,13 @@ def build(
         late_moves=late,
         finish=lambda cohort, rng: post.death_causes(cohort, counts, rng),
         retime=retime,
-        proofs=figure1.study_proofs(spec),
+        proofs=model_proofs,
         skeleton=placed,
         protect=protect,
-        place={"remission": post.place_remission()},
+        place={
+            "blasts": rank_move(spec, ENDPOINTS, "blasts", post.marrow_rows, model_proofs),
+            "remission": post.place_remission(),
+        },
         pairs=pairs,
     )
     return c, model

@@ -53,6 +53,7 @@ __all__ = [
     "cr_min_post",
     "death_causes",
     "feasible",
+    "marrow_rows",
     "moves",
     "pairs",
     "place_remission",
@@ -445,8 +446,8 @@ def pairs(c: pd.DataFrame) -> dict[str, Callable[[pd.DataFrame], Iterator[list[C
         return lambda c: column_swaps(c, [col, *also], pool)
 
     def blasts(c: pd.DataFrame) -> Iterator[list[Change]]:
-        rows = prog[np.isin(c.loc[prog, "site"].to_numpy(), ["bm", "bm_em"])]
-        values = pd.Series(c.loc[rows, "blasts"].to_numpy(float), index=rows)
+        rows = marrow_rows(c)
+        values = pd.Series(c["blasts"].to_numpy(float)[rows], index=rows)
         for i, new in interior_steps(values, _blast_anchors(), 1.0):
             yield [("blasts", int(i), new)]
 
@@ -462,6 +463,7 @@ def pairs(c: pd.DataFrame) -> dict[str, Callable[[pd.DataFrame], Iterator[list[C
         "swap_cd19": each("cd19", ()),
         "swap_site": each("site", ("blasts",)),
         "step_blasts": blasts,
+        "swap_blasts": lambda c: column_swaps(c, ["blasts"], [int(i) for i in marrow_rows(c)]),
         "swap_cr": cr_exchanges,
     }
 
@@ -503,6 +505,19 @@ def _cr_exchange(c: pd.DataFrame, i: int, j: int) -> list[Change]:
         ("t_cr", j, new_cr),
         ("t_relapse2", j, new_rel),
     ]
+
+
+def marrow_rows(c: pd.DataFrame) -> np.ndarray:
+    """Row positions of those who progressed with marrow disease (they carry blasts).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"progressed": [1, 1, 0, 1], "site": ["bm", "em_only", "na", "bm_em"]})
+    >>> marrow_rows(c).tolist()
+    [0, 3]
+    """
+    keep = (np.asarray(c["progressed"]) == 1) & np.isin(np.asarray(c["site"]), ["bm", "bm_em"])
+    return np.flatnonzero(keep)
 
 
 def _blast_move(prog: pd.Index) -> Move:

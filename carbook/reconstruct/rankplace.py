@@ -1,0 +1,208 @@
+"""Place a continuous covariate by rank: its values stay, their order follows a score.
+
+A continuous covariate whose printed summary is a median (range) of a fixed set of
+patients (wudhikarn2021's % marrow blasts at progression) keeps that summary under
+any permutation of its values among them. What the permutation decides is every
+hazard ratio that reads the column: its association with the endpoint's event order
+(univariate HR, CI and P) and with the other covariates of a multivariable model
+(how much adjustment moves each term, and how wide their intervals are).
+
+Swaps move such an arrangement one pair at a time, and the loss between two good
+arrangements can be a wall: a univariate P met with the wrong sign of the HR is a
+printed part that every path to the right sign must lose first. So the arrangement
+is placed at once, by rank, from a score that mixes
+
+- the order of the endpoint's events (earliest event first, censored last), and
+- each other covariate of a multivariable target that reads the column,
+
+each standardised, with random weights in [-1, 1] and Gaussian noise of random
+scale (how loose the association is). Of :data:`DRAWS` such arrangements the one
+meeting the most printed parts of the targets that read the column, then at the
+lowest loss, is returned as a move, among those that lose neither count: printed
+parts met or whole claims met (a printed P its own), as the search keeps a move
+(``search._place``). The draws come from their own generator (:data:`SEED`), so
+the calibration's stream is unchanged.
+
+How it was built, on the committed wudhikarn2021 cohorts of 8c79e06 (SYNTHETIC):
+on seed 1 the search had blasts' univariate P .08 met with HR 0.99, and neither
+greedy swaps nor an annealing walk over swaps left that basin. Drawing orders from
+the event order alone, then with time to relapse, then with bridging (the score
+above), met 3 to 4 more printed parts on seed 1; the score was not tuned further
+and :data:`DRAWS` was set once. Requiring both counts to hold (so the search keeps
+the draw) took seed 4 from 130 to 134; seeds 1-5 print 138, 144, 141, 134 and 131
+parts against 135, 144, 135, 130 and 126.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+from carbook.reconstruct.construction import Change, Move, derive, reads
+from carbook.reconstruct.proofs import proofs
+from carbook.reconstruct.spec import Spec, Target
+from carbook.reconstruct.targets import (
+    Endpoints,
+    Evaluator,
+    claim_units,
+    claims_met,
+    inconsistent_p_targets,
+)
+from carbook.survival.portable import matvec
+
+__all__ = ["DRAWS", "SEED", "drivers", "rank_move", "ranked"]
+
+#: arrangements drawn per placement, and the seed of their own generator
+DRAWS = 600
+SEED = 20211202
+
+
+def drivers(
+    targets: list[Target], endpoints: Endpoints, cohort: pd.DataFrame, rows: np.ndarray
+) -> np.ndarray:
+    """Standardised ranks (len(rows), k) of what a column's arrangement is scored on.
+
+    One column per endpoint of ``targets`` (those with one; rank of the event time, events before
+    censored times; the earliest event ranks first) and one per other covariate of
+    their multivariable models, in target order, each once.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"t": [1.0, 2.0, 3.0, 4.0], "d": [1, 0, 1, 1], "z": [0, 1, 1, 0]})
+    >>> params = {"endpoint": "e", "covariates": ["x", "z"], "term": "x"}
+    >>> tg = [Target("h", "cox_mv", params, {})]
+    >>> ends = {"e": lambda c: (c["t"].to_numpy(float), c["d"].to_numpy(int))}
+    >>> drivers(tg, ends, c, np.arange(4)).round(2).tolist()
+    [[-1.34, -1.0], [1.34, 1.0], [-0.45, 1.0], [0.45, -1.0]]
+    """
+    names: dict[tuple[str, str], None] = {}
+    for t in targets:
+        if t.params.get("endpoint") is not None:
+            names[("endpoint", t.params["endpoint"])] = None
+        column = t.params.get("term")
+        for cov in t.params.get("covariates", []):
+            if cov != column:
+                names[("covariate", cov)] = None
+    out = []
+    for kind, name in names:
+        if kind == "endpoint":
+            time, status = endpoints[name](cohort)
+            value = np.where(status[rows] == 1, 0.0, 1.0) * (np.nanmax(time) + 1) + time[rows]
+        else:
+            value = cohort[name].to_numpy(float)[rows]
+        r = rankdata(value)
+        sd = r.std()
+        out.append((r - r.mean()) / sd if sd > 0 else np.zeros_like(r))
+    return np.column_stack(out) if out else np.zeros((len(rows), 0))
+
+
+def ranked(values: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """``values`` rearranged so that their order follows ``score`` (ties by position).
+
+    Examples
+    --------
+    >>> ranked(np.array([5.0, 1.0, 3.0]), np.array([0.2, -1.0, 9.0])).tolist()
+    [3.0, 1.0, 5.0]
+    """
+    out = np.empty_like(values)
+    out[np.argsort(score, kind="stable")] = np.sort(values, kind="stable")
+    return out
+
+
+def rank_move(
+    spec: Spec,
+    endpoints: Endpoints,
+    column: str,
+    rows: Callable[[pd.DataFrame], np.ndarray],
+    study_proofs: Mapping[str, str] | None = None,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    by: str | None = None,
+) -> Move:
+    """A placement of ``column`` among ``rows(cohort)`` by rank (see the module's note).
+
+    ``by``: a column whose levels each keep their own values (a median (range)
+    printed per stratum): the score ranks the values within each level.
+    Returns changes only where a cell's value changes (empty: the best draw is the
+    current arrangement, or fewer than 3 rows). The generator the search passes is
+    not used.
+
+    Raises
+    ------
+    ValueError
+        If no target reads ``column``, or ``draws`` is below 1.
+    """
+    targets = [t for t in spec.targets if column in reads(spec, t)]
+    if not targets:
+        raise ValueError(f"no target reads column {column!r}: nothing to place it for")
+    if draws < 1:
+        raise ValueError(f"draws must be at least 1, got {draws}")
+    p_notes = inconsistent_p_targets(targets)
+
+    def place(cohort: pd.DataFrame, rng: np.random.Generator | None) -> list[Change]:
+        at = np.asarray(rows(cohort), dtype=int)
+        if at.size < 3:
+            return []
+        derive(spec, cohort)
+        excluded = proofs(spec.targets, cohort, endpoints, study_proofs)
+        evaluator = Evaluator(targets, endpoints, excluded, p_notes)
+        values = cohort[column].to_numpy(float)[at]
+        levels = None if by is None else np.asarray(cohort[by])[at]
+        best = _best(cohort, column, at, values, levels, targets, endpoints, evaluator, draws, seed)
+        moved = zip(at, best, values, strict=True)
+        return [(column, int(i), float(v)) for i, v, w in moved if v != w]
+
+    return place
+
+
+def _best(
+    cohort, column, at, values, levels, targets, endpoints, evaluator, draws, seed
+) -> np.ndarray:
+    """The best arrangement by :func:`_key` that keeps both counts (first wins ties)."""
+    gen = np.random.default_rng(seed)
+    z = drivers(targets, endpoints, cohort, at)
+    work = cohort.copy()
+    whole = work[column].to_numpy(float)
+    units = claim_units(evaluator.parts)
+    best, key = values, _key(evaluator, work, units)
+    floor = key[:2]
+    for _ in range(draws):
+        w = gen.uniform(-1.0, 1.0, z.shape[1])
+        score = matvec(z, w) + gen.normal(0.0, gen.uniform(0.1, 2.0), len(at))
+        trial = _arranged(values, score, levels)
+        whole[at] = trial
+        work[column] = whole
+        k = _key(evaluator, work, units)
+        if k > key and k[0] >= floor[0] and k[1] >= floor[1]:
+            best, key = trial, k
+    return best
+
+
+def _arranged(values: np.ndarray, score: np.ndarray, levels: np.ndarray | None) -> np.ndarray:
+    """:func:`ranked` over all rows, or within each level of ``levels``.
+
+    Examples
+    --------
+    >>> v, s = np.array([1.0, 2.0, 10.0, 20.0]), np.array([1.0, 0.0, 1.0, 0.0])
+    >>> _arranged(v, s, np.array(["a", "a", "b", "b"])).tolist()
+    [2.0, 1.0, 20.0, 10.0]
+    """
+    if levels is None:
+        return ranked(values, score)
+    out = values.copy()
+    for level in pd.unique(levels):
+        keep = levels == level
+        out[keep] = ranked(values[keep], score[keep])
+    return out
+
+
+def _key(evaluator: Evaluator, cohort: pd.DataFrame, units: np.ndarray) -> tuple[int, int, float]:
+    """(printed parts met, whole claims met, minus the loss): the search's order.
+
+    ``units``: each part's claim (:func:`~carbook.reconstruct.targets.claim_units`).
+    """
+    loss = evaluator.loss(cohort)
+    return int(evaluator.met.sum()), claims_met(evaluator.met, units), -loss

@@ -1,0 +1,104 @@
+"""Placing a continuous covariate by rank (carbook.reconstruct.rankplace)."""
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carbook.reconstruct.construction import apply_changes, reads
+from carbook.reconstruct.proofs import proofs
+from carbook.reconstruct.rankplace import drivers, rank_move, ranked
+from carbook.reconstruct.run import load_cohort
+from carbook.reconstruct.spec import Target, load_spec
+from carbook.reconstruct.targets import Evaluator, inconsistent_p_targets
+from carbook.studies.wudhikarn2021 import post
+from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
+from carbook.studies.wudhikarn2021.figure1 import study_proofs
+
+STUDY = "wudhikarn2021"
+#: the seed-1 cohort of 0b42cfa (SYNTHETIC), so that regenerations do not move the test
+FIXTURE = Path(__file__).parent / "fixtures" / "walk"
+
+
+@given(
+    st.lists(st.integers(0, 100), min_size=1, max_size=40).flatmap(
+        lambda v: st.tuples(
+            st.just(v),
+            st.lists(st.floats(-5, 5, allow_nan=False), min_size=len(v), max_size=len(v)),
+        )
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_ranked_keeps_the_values_and_follows_the_score(pair):
+    values, score = np.array(pair[0], float), np.array(pair[1])
+    out = ranked(values, score)
+    assert sorted(out) == sorted(values)  # median and range stay
+    order = np.argsort(score, kind="stable")
+    assert (np.diff(out[order]) >= 0).all()
+
+
+def test_drivers_rank_events_first_then_censored_and_standardise():
+    c = pd.DataFrame({"t": [5.0, 1.0, 3.0, 2.0], "d": [1, 0, 1, 1], "z": [1, 1, 1, 1]})
+    t = Target("h", "cox_mv", {"endpoint": "e", "covariates": ["x", "z"], "term": "x"}, {})
+    ends = {"e": lambda c: (c["t"].to_numpy(float), c["d"].to_numpy(int))}
+    z = drivers([t], ends, c, np.arange(4))
+    # events by time (2, 3, 5), then the censored 1: ranks 3, 4, 2, 1
+    assert np.argsort(z[:, 0]).tolist() == [3, 2, 0, 1]
+    assert z[:, 0].mean() == pytest.approx(0) and z[:, 0].std() == pytest.approx(1)
+    assert (z[:, 1] == 0).all()  # a constant covariate drives nothing
+
+
+@cache
+def _spec():
+    return load_spec(STUDY)
+
+
+def _cohort():
+    c = load_cohort(STUDY, 1, FIXTURE)
+    c["stratum"] = np.where(c["progressed"] == 1, "progressed", "not_progressed")
+    return c
+
+
+def _blast_parts(spec, cohort):
+    targets = [t for t in spec.targets if "blasts" in reads(spec, t)]
+    excluded = proofs(spec.targets, cohort, ENDPOINTS, study_proofs(spec))
+    ev = Evaluator(targets, ENDPOINTS, excluded, inconsistent_p_targets(targets))
+    return ev.report(cohort)
+
+
+def test_blast_placement_meets_more_and_keeps_median_range_and_other_columns():
+    spec = _spec()
+    cohort = _cohort()
+    before = _blast_parts(spec, cohort)
+    rows = post.marrow_rows(cohort)
+    kept = cohort.drop(columns="blasts").copy()
+    values = np.sort(cohort["blasts"].to_numpy()[rows])
+    move = rank_move(spec, ENDPOINTS, "blasts", post.marrow_rows, study_proofs(spec))
+    changes = move(cohort, None)
+    assert changes and {col for col, _, _ in changes} == {"blasts"}
+    assert {i for _, i, _ in changes} <= set(rows.tolist())
+    assert changes == move(cohort, None)  # its own generator: the same every call
+    apply_changes(spec, cohort, changes)
+    after = _blast_parts(spec, cohort)
+    assert after["within"].sum() > before["within"].sum()
+    assert (np.sort(cohort["blasts"].to_numpy()[rows]) == values).all()
+    pd.testing.assert_frame_equal(cohort.drop(columns="blasts"), kept)
+
+
+def test_rank_move_refuses_a_column_no_target_reads_and_no_draws():
+    spec = _spec()
+    with pytest.raises(ValueError, match="no target reads column 'nothing'"):
+        rank_move(spec, ENDPOINTS, "nothing", post.marrow_rows)
+    with pytest.raises(ValueError, match="draws must be at least 1"):
+        rank_move(spec, ENDPOINTS, "blasts", post.marrow_rows, draws=0)
+
+
+def test_rank_move_leaves_fewer_than_three_rows_alone():
+    spec = _spec()
+    cohort = _cohort()
+    move = rank_move(spec, ENDPOINTS, "blasts", lambda c: np.array([0, 1]), draws=5)
+    assert move(cohort, None) == []
