@@ -72,6 +72,14 @@ evaluation took the same time with numpy's AVX-512 maths on and off (10.4-13.2 m
 either way, three runs of 200 each). 20 seeds with ``--jobs 2``: 10 min 54 s wall,
 1087 s user CPU.
 
+Issue-10 part 8 (2026-12-02, another machine: AMD EPYC family 25, no AVX-512, about
+twice as slow: 22.6-23.4 ms per evaluation). Back to back, 8c79e06 from a worktree
+with ``PYTHONPATH`` set, then the blasts placement (``reconstruct/rankplace.py``) and
+blasts swaps: 122.8 s CPU (ratio 2.05, 135 met), then 125.6 s (2.09, 138 met). The
+placement's 600 draws cost about 4.5 s alone (timed on the committed cohort); the swap
+passes stay within their budget. 20 seeds with ``--jobs 2``: 21 min 8 s wall, 2447 s
+user CPU.
+
 Run: ``make bench``.
 """
 
