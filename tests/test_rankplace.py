@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.stats import spearmanr
 
 from carbook.reconstruct.construction import apply_changes, reads
 from carbook.reconstruct.proofs import proofs
@@ -102,3 +103,32 @@ def test_rank_move_leaves_fewer_than_three_rows_alone():
     cohort = _cohort()
     move = rank_move(spec, ENDPOINTS, "blasts", lambda c: np.array([0, 1]), draws=5)
     assert move(cohort, None) == []
+
+
+def test_the_drivers_of_blasts_include_its_current_order():
+    """Documented behaviour: blasts sits in the bridging and time-to-relapse rows' model."""
+    spec, cohort = _spec(), _cohort()
+    targets = [t for t in spec.targets if "blasts" in reads(spec, t)]
+    rows = post.marrow_rows(cohort)
+    z = drivers(targets, ENDPOINTS, cohort, rows)
+    assert z.shape == (len(rows), 4)  # deaths after progression, time to relapse, blasts, bridging
+    current = cohort["blasts"].to_numpy()[rows]
+    assert spearmanr(z[:, 2], current).statistic == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("rows", "by", "message"),
+    [
+        (lambda c: np.array([True] * 3), None, "integer row positions"),
+        (lambda c: np.array([1, 1, 2]), None, "distinct positions"),
+        (lambda c: np.array([0, 1, 99]), None, "distinct positions"),
+        (lambda c: np.arange(3), None, "has no value on rows"),  # no blasts: not progressed
+        (post.marrow_rows, "no_such_column", "by='no_such_column' is not a column"),
+    ],
+)
+def test_rank_move_names_bad_rows_missing_values_and_a_missing_by_column(rows, by, message):
+    spec, cohort = _spec(), _cohort()
+    assert cohort["blasts"].iloc[:3].isna().any()
+    move = rank_move(spec, ENDPOINTS, "blasts", rows, draws=1, by=by)
+    with pytest.raises(ValueError, match=message):
+        move(cohort, None)
