@@ -1,6 +1,7 @@
 """Placing a continuous covariate by rank (carbook.reconstruct.rankplace)."""
 
 from functools import cache
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
+from carbook.reconstruct import rankplace
 from carbook.reconstruct.construction import apply_changes, reads
 from carbook.reconstruct.proofs import proofs
 from carbook.reconstruct.rankplace import drivers, rank_move, ranked
@@ -132,3 +134,49 @@ def test_rank_move_names_bad_rows_missing_values_and_a_missing_by_column(rows, b
     move = rank_move(spec, ENDPOINTS, "blasts", rows, draws=1, by=by)
     with pytest.raises(ValueError, match=message):
         move(cohort, None)
+
+
+class _Stub:
+    """Parts: a (x0 is 0); b (x3 is 0, x1 and x2 are not, one never met); c (x3 is 0, one never)."""
+
+    parts = pd.DataFrame(
+        {
+            "claim": ["a", "b", "b", "b", "b", "c", "c"],
+            "part": ["value", *["low"] * 4, "value", "low"],
+        }
+    )
+
+    def loss(self, cohort):
+        x = cohort["x"].to_numpy()
+        self.met = np.array([x[0] == 0, x[3] == 0, x[1] != 0, x[2] != 0, False, x[3] == 0, False])
+        return 0.0
+
+
+def test_a_draw_that_meets_more_parts_but_fewer_whole_claims_is_refused():
+    """From (3 parts, claim a whole), x3 = 0 meets 4 parts and no whole claim: refused."""
+    c = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
+    at, values = np.arange(4), c["x"].to_numpy()
+    scoring = ([], {}, _Stub(), lambda c: None)
+    draws = [rankplace._best(c, "x", at, values, None, scoring, 1, seed) for seed in range(40)]
+    assert all((d == values).all() for d in draws)  # the start is the only one that holds
+    assert any(_met_without_floor(seed) for seed in range(40))  # a refused draw was drawn
+
+
+def _met_without_floor(seed):
+    """Whether the draw of ``seed`` puts 0 last (4 parts, no whole claim)."""
+    gen = np.random.default_rng(seed)
+    gen.uniform(-1.0, 1.0, 0)
+    score = gen.normal(0.0, gen.uniform(0.1, 2.0), 4)
+    return ranked(np.arange(4.0), score)[3] == 0
+
+
+def test_blast_swaps_exchange_two_different_values_between_marrow_rows():
+    c = _cohort()
+    swaps = list(post.pairs(c)["swap_blasts"](c))
+    rows = sorted(post.marrow_rows(c).tolist())
+    b = c["blasts"].to_numpy()
+    expected = [(i, j) for i, j in combinations(rows, 2) if b[i] != b[j]]
+    assert len(swaps) == len(expected) > 0
+    for (col_i, i, vi), (col_j, j, vj) in swaps:
+        assert col_i == col_j == "blasts" and (i, j) in expected
+        assert (vi, vj) == (b[j], b[i])
