@@ -37,7 +37,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml lab/overrides.json
 	touch $@
 
 # npm only downloads two tarballs (npm pack: no dependencies, no install scripts).
-$(VENDOR_STAMP): Makefile
+$(VENDOR_STAMP): Makefile images/favicon.ico
 	@command -v npm > /dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q npm > /dev/null; } \
 	  || { echo "npm is needed to vendor the widget JavaScript: apt-get install npm"; exit 1; }
 	rm -rf build/npm $(EXTRA) && mkdir -p build/npm $(VENDOR)/html-manager
@@ -52,6 +52,8 @@ $(VENDOR_STAMP): Makefile
 	  $(EXTRA)/chapters/@jupyter-widgets/html-manager/dist/
 	rm -rf build/npm/package && tar -xzf build/npm/requirejs-$(REQUIREJS).tgz -C build/npm
 	cp build/npm/package/require.js $(VENDOR)/require.js
+	# the root index.html only redirects, so browsers ask for /favicon.ico: serve it there
+	cp images/favicon.ico $(EXTRA)/favicon.ico
 	touch $@
 
 vendor: $(VENDOR_STAMP)

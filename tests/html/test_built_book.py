@@ -18,6 +18,14 @@ def test_book_was_built():
     assert PAGES, f"no chapter pages under {HTML}; run `make book` first"
 
 
+def test_favicon_is_served_at_the_root():
+    """The root index.html only redirects to the first chapter and names no icon, so a
+    browser asks for /favicon.ico (a 404 before; the Makefile's vendor step copies it)."""
+    assert (HTML / "favicon.ico").read_bytes() == (
+        HTML.parents[1] / "images" / "favicon.ico"
+    ).read_bytes()
+
+
 def _widget_cells():
     return [
         (p.name, i, c) for p in PAGES for i, c in enumerate(_soup(p).select("div.cell.tag_widget"))
