@@ -119,19 +119,18 @@ def test_the_drivers_of_blasts_include_its_current_order():
 
 
 @pytest.mark.parametrize(
-    ("rows", "by", "message"),
+    ("rows", "message"),
     [
-        (lambda c: np.array([True] * 3), None, "integer row positions"),
-        (lambda c: np.array([1, 1, 2]), None, "distinct positions"),
-        (lambda c: np.array([0, 1, 99]), None, "distinct positions"),
-        (lambda c: np.arange(3), None, "has no value on rows"),  # no blasts: not progressed
-        (post.marrow_rows, "no_such_column", "by='no_such_column' is not a column"),
+        (lambda c: np.array([True] * 3), "integer row positions"),
+        (lambda c: np.array([1, 1, 2]), "distinct positions"),
+        (lambda c: np.array([0, 1, 99]), "distinct positions"),
+        (lambda c: np.arange(3), "has no value on rows"),  # no blasts: not progressed
     ],
 )
-def test_rank_move_names_bad_rows_missing_values_and_a_missing_by_column(rows, by, message):
+def test_rank_move_names_bad_rows_and_missing_values(rows, message):
     spec, cohort = _spec(), _cohort()
     assert cohort["blasts"].iloc[:3].isna().any()
-    move = rank_move(spec, ENDPOINTS, "blasts", rows, draws=1, by=by)
+    move = rank_move(spec, ENDPOINTS, "blasts", rows, draws=1)
     with pytest.raises(ValueError, match=message):
         move(cohort, None)
 
@@ -156,8 +155,9 @@ def test_a_draw_that_meets_more_parts_but_fewer_whole_claims_is_refused():
     """From (3 parts, claim a whole), x3 = 0 meets 4 parts and no whole claim: refused."""
     c = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
     at, values = np.arange(4), c["x"].to_numpy()
-    scoring = ([], {}, _Stub(), lambda c: None)
-    draws = [rankplace._best(c, "x", at, values, None, scoring, 1, seed) for seed in range(40)]
+    scoring = (_Stub(), lambda c: None)
+    z = np.zeros((4, 0))
+    draws = [rankplace._best(c, "x", at, values, z, scoring, 1, seed) for seed in range(40)]
     assert all((d == values).all() for d in draws)  # the start is the only one that holds
     assert any(_met_without_floor(seed) for seed in range(40))  # a refused draw was drawn
 

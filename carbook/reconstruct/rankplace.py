@@ -142,7 +142,6 @@ def rank_move(
     study_proofs: Mapping[str, str] | None = None,
     draws: int = DRAWS,
     seed: int = SEED,
-    by: str | None = None,
 ) -> Move:
     """A placement of ``column`` among ``rows(cohort)`` by rank (see the module's note).
 
@@ -163,9 +162,6 @@ def rank_move(
         Arrangements drawn.
     seed : int
         Seed of the draws' own generator.
-    by : str, optional
-        A column whose levels each keep their own values (a median (range) printed
-        per stratum): the score ranks the values within each level.
 
     Returns
     -------
@@ -178,8 +174,8 @@ def rank_move(
     ------
     ValueError
         If no target reads ``column``, or ``draws`` is below 1; when placing, if
-        ``rows`` are not distinct positions of the cohort, a value among them is
-        missing, or ``by`` is not a column.
+        ``rows`` are not distinct positions of the cohort, or a value among them is
+        missing.
 
     Examples
     --------
@@ -201,8 +197,6 @@ def rank_move(
         at = _positions(rows(cohort), len(cohort))
         if at.size < 3:
             return []
-        if by is not None and by not in cohort:
-            raise ValueError(f"by={by!r} is not a column of the cohort")
         derive(spec, cohort)
         excluded = proofs(spec.targets, cohort, endpoints, study_proofs)
         evaluator = Evaluator(targets, endpoints, excluded, p_notes)
@@ -210,19 +204,10 @@ def rank_move(
         if np.isnan(values).any():
             missing = at[np.isnan(values)].tolist()
             raise ValueError(f"column {column!r} has no value on rows {missing} to arrange")
-        levels = None if by is None else np.asarray(cohort[by])[at]
         feeds = any(column in source_columns(e) for e in spec.derived.values())
         refresh = (lambda c: derive(spec, c)) if feeds else (lambda c: None)
-        best = _best(
-            cohort,
-            column,
-            at,
-            values,
-            levels,
-            (targets, endpoints, evaluator, refresh),
-            draws,
-            seed,
-        )
+        z = drivers(targets, endpoints, cohort, at)
+        best = _best(cohort, column, at, values, z, (evaluator, refresh), draws, seed)
         moved = zip(at, best, values, strict=True)
         return [(column, int(i), float(v)) for i, v, w in moved if v != w]
 
@@ -255,19 +240,18 @@ def _best(
     column: str,
     at: np.ndarray,
     values: np.ndarray,
-    levels: np.ndarray | None,
-    scoring: tuple,
+    z: np.ndarray,
+    scoring: tuple[Evaluator, Callable[[pd.DataFrame], None]],
     draws: int,
     seed: int,
 ) -> np.ndarray:
     """The best arrangement by :func:`_key` that keeps both counts (first wins ties).
 
-    ``scoring``: (targets, endpoints, evaluator, refresh); ``refresh`` re-derives the
-    covariates built from ``column`` after each draw.
+    ``z``: the :func:`drivers`; ``scoring``: (evaluator, refresh), where ``refresh``
+    re-derives the covariates built from ``column`` after each draw.
     """
-    targets, endpoints, evaluator, refresh = scoring
+    evaluator, refresh = scoring
     gen = np.random.default_rng(seed)
-    z = drivers(targets, endpoints, cohort, at)
     work = cohort.copy()
     whole = work[column].to_numpy(float)
     units = claim_units(evaluator.parts)
@@ -276,7 +260,7 @@ def _best(
     for _ in range(draws):
         w = gen.uniform(-1.0, 1.0, z.shape[1])
         score = matvec(z, w) + gen.normal(0.0, gen.uniform(0.1, 2.0), len(at))
-        trial = _arranged(values, score, levels)
+        trial = ranked(values, score)
         whole[at] = trial
         work[column] = whole
         refresh(work)
@@ -284,24 +268,6 @@ def _best(
         if k > key and k[0] >= floor[0] and k[1] >= floor[1]:
             best, key = trial, k
     return best
-
-
-def _arranged(values: np.ndarray, score: np.ndarray, levels: np.ndarray | None) -> np.ndarray:
-    """:func:`ranked` over all rows, or within each level of ``levels``.
-
-    Examples
-    --------
-    >>> v, s = np.array([1.0, 2.0, 10.0, 20.0]), np.array([1.0, 0.0, 1.0, 0.0])
-    >>> _arranged(v, s, np.array(["a", "a", "b", "b"])).tolist()
-    [2.0, 1.0, 20.0, 10.0]
-    """
-    if levels is None:
-        return ranked(values, score)
-    out = values.copy()
-    for level in pd.unique(levels):
-        keep = levels == level
-        out[keep] = ranked(values[keep], score[keep])
-    return out
 
 
 def _key(evaluator: Evaluator, cohort: pd.DataFrame, units: np.ndarray) -> tuple[int, int, float]:
