@@ -53,8 +53,8 @@ from carbook.reconstruct.targets import (
     Endpoints,
     Evaluator,
     claim_units,
-    claims_met,
     inconsistent_p_targets,
+    met_key,
 )
 from carbook.survival.portable import matvec
 
@@ -245,7 +245,7 @@ def _best(
     draws: int,
     seed: int,
 ) -> np.ndarray:
-    """The best arrangement by :func:`_key` that keeps both counts (first wins ties).
+    """The best arrangement by ``met_key`` that keeps both counts (first wins ties).
 
     ``z``: the :func:`drivers`; ``scoring``: (evaluator, refresh), where ``refresh``
     re-derives the covariates built from ``column`` after each draw.
@@ -255,7 +255,7 @@ def _best(
     work = cohort.copy()
     whole = work[column].to_numpy(float)
     units = claim_units(evaluator.parts)
-    best, key = values, _key(evaluator, work, units)
+    best, key = values, met_key(evaluator, work, units)
     floor = key[:2]
     for _ in range(draws):
         w = gen.uniform(-1.0, 1.0, z.shape[1])
@@ -264,16 +264,7 @@ def _best(
         whole[at] = trial
         work[column] = whole
         refresh(work)
-        k = _key(evaluator, work, units)
+        k = met_key(evaluator, work, units)
         if k > key and k[0] >= floor[0] and k[1] >= floor[1]:
             best, key = trial, k
     return best
-
-
-def _key(evaluator: Evaluator, cohort: pd.DataFrame, units: np.ndarray) -> tuple[int, int, float]:
-    """(printed parts met, whole claims met, minus the loss): the search's order.
-
-    ``units``: each part's claim (:func:`~carbook.reconstruct.targets.claim_units`).
-    """
-    loss = evaluator.loss(cohort)
-    return int(evaluator.met.sum()), claims_met(evaluator.met, units), -loss

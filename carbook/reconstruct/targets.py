@@ -31,6 +31,7 @@ __all__ = [
     "closest_p",
     "inconsistent_p_targets",
     "infeasible_hr_targets",
+    "met_key",
     "ranksum_p",
 ]
 
@@ -64,6 +65,18 @@ def claims_met(met: np.ndarray, units: np.ndarray) -> int:
     2
     """
     return int((np.bincount(units, weights=~met) == 0).sum())
+
+
+def met_key(
+    evaluator: Evaluator, cohort: pd.DataFrame, units: np.ndarray
+) -> tuple[int, int, float]:
+    """(printed parts met, whole claims met, minus the loss): the search's order.
+
+    ``units``: each part's claim (:func:`claim_units`). Evaluates ``cohort``, so
+    ``evaluator.met`` is then its parts met.
+    """
+    loss = evaluator.loss(cohort)
+    return int(evaluator.met.sum()), claims_met(evaluator.met, units), -loss
 
 
 def _fingerprint(a: np.ndarray) -> tuple:
