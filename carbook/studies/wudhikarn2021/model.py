@@ -19,7 +19,6 @@ import pandas as pd
 
 from carbook.data import load_counts
 from carbook.data.wudhikarn2021 import load_table4, load_table5
-from carbook.published import load_published
 from carbook.reconstruct.engine import (
     Change,
     Model,
@@ -32,8 +31,10 @@ from carbook.reconstruct.engine import (
 )
 from carbook.reconstruct.spec import Spec
 from carbook.studies.wudhikarn2021 import figure1, post, poststart, skeleton
+from carbook.studies.wudhikarn2021.cd19place import cd19_move
 from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
 from carbook.studies.wudhikarn2021.post import _bounds, feasible
+from carbook.studies.wudhikarn2021.skeleton import relapse_anchors
 
 __all__ = ["MAX_FOLLOWUP", "build"]
 
@@ -211,12 +212,6 @@ def _placed_times(
     _first_fit(draw, attempts, "times takes the Figure 1 skeleton")
 
 
-def relapse_anchors() -> tuple[float, float, float]:
-    """Median, min and max months to relapse of the 29 relapses (published claim)."""
-    reg = load_published(STUDY).set_index("id").loc["relapse_time_median"]
-    return float(reg["value"]), float(reg["low"]), float(reg["high"])
-
-
 def _scale(
     value: float, rng: np.random.Generator, lo: float, hi: float, sigma: float = 0.35
 ) -> float:
@@ -311,6 +306,11 @@ def _post_time(ok: Callable, c: pd.DataFrame, i: int, new: float) -> list[Change
     if c.at[i, "progressed"] == 0:
         return []
     return _os_time(ok, c, i, c.at[i, "t_rr"] + new)
+
+
+def _cd19_facts(c: pd.DataFrame) -> pd.Series:
+    """Table 4's CD19 status at progression by row (NaN where it prints none)."""
+    return pd.Series(post.table_facts().reindex(c["id"])["cd19"].to_numpy(object), index=c.index)
 
 
 def _retime(bounds: pd.DataFrame, ok: Callable) -> dict[str, Callable]:
@@ -594,6 +594,7 @@ def build(
         protect=protect,
         place={
             "blasts": rank_move(spec, ENDPOINTS, "blasts", post.marrow_rows, model_proofs),
+            "cd19": cd19_move(spec, ENDPOINTS, _cd19_facts(c), protect, model_proofs),
             "remission": post.place_remission(),
         },
         pairs=pairs,

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from carbook.studies.wudhikarn2021 import post, postwitness
+from carbook.studies.wudhikarn2021 import cd19place, post, postwitness
 
 PATH = postwitness.PATH.with_name("post_start.csv")
 
@@ -201,7 +201,7 @@ def place(c: pd.DataFrame, facts: pd.DataFrame, rng: np.random.Generator) -> pd.
         If the cohort does not have the witness's 38 progressed or no assignment keeps
         every fact.
     """
-    w = postwitness.witness(PATH)
+    w = cd19place.with_cd19_times(postwitness.witness(PATH))
     prog = c.index[c["progressed"] == 1]
     if len(prog) != len(w):
         raise ValueError(f"the cohort has {len(prog)} progressed, the witness {len(w)}")
