@@ -1,0 +1,168 @@
+"""A 0/1 covariate read by HRs on nested populations, placed in turn (reconstruct.nestedplace)."""
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from carbook.reconstruct import nestedplace
+from carbook.reconstruct.binarycox import risk_sets
+from carbook.reconstruct.construction import apply_changes, derive
+from carbook.reconstruct.covariates import FastTarget, score
+from carbook.reconstruct.nestedplace import base_changes, inner_solutions, nested_move, outer_best
+from carbook.reconstruct.search import _judge
+from carbook.reconstruct.spec import load_spec
+from carbook.reconstruct.targets import met_key
+from carbook.studies.wudhikarn2021 import model
+from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
+
+STUDY = "wudhikarn2021"
+NAN = np.full(3, np.nan)
+
+
+def _ft(t, d, lo, hi, keep=None) -> FastTarget:
+    keep = np.ones(len(t), bool) if keep is None else keep
+    lo, hi = np.array([lo, *NAN]), np.array([hi, *NAN])
+    return FastTarget("demo", "x", keep, risk_sets(t[keep], d[keep]), lo, hi, lo, hi, np.ones(4))
+
+
+def _score(ft: FastTarget, x: np.ndarray):
+    with np.errstate(over="ignore"):  # an infinite HR (monotone likelihood) scores as a miss
+        return score(ft, x)
+
+
+@cache
+def _cohort(seed: int = 1):
+    """A built (not calibrated) cohort and its model: what the placements start from."""
+    spec = load_spec(STUDY)
+    c, m = model.build(spec, np.random.default_rng(seed))
+    c["stratum"] = np.where(c["progressed"] == 1, "progressed", "not_progressed")
+    derive(spec, c)
+    return c, m
+
+
+def test_every_inner_solution_meets_the_target_and_keeps_the_count():
+    gen = np.random.default_rng(3)
+    t, d = np.arange(1.0, 21.0), (np.arange(20) % 4 != 3).astype(float)
+    ft = _ft(t, d, 1.5, 3.0)
+    x = np.zeros(20)
+    x[:6] = 1
+    sols = inner_solutions(ft, x, np.arange(20), gen, 20)
+    assert sols
+    assert len({s.tobytes() for s in sols}) == len(sols)
+    for s in sols:
+        assert s.sum() == 6
+        assert _score(ft, s[:, None])[0].all()
+    assert not _score(ft, x[:, None])[0][0, 0]  # the start missed (carriers died first)
+
+
+def test_rows_outside_the_inner_group_never_move():
+    t, d = np.arange(1.0, 13.0), np.ones(12)
+    ft = _ft(t, d, 0.2, 0.6)
+    x = np.array([1.0, 1, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0])
+    rows = np.arange(6)
+    for s in inner_solutions(ft, x, rows, np.random.default_rng(0), 10):
+        assert (s[6:] == x[6:]).all() and s[rows].sum() == x[rows].sum()
+
+
+def test_an_impossible_inner_target_gives_no_solution():
+    t, d = np.arange(1.0, 9.0), np.ones(8)
+    ft = _ft(t, d, 50.0, 60.0)  # one carrier of 8 deaths cannot reach an HR of 50
+    x = np.array([1.0, 0, 0, 0, 0, 0, 0, 0])
+    assert inner_solutions(ft, x, np.arange(8), np.random.default_rng(0), 5) == []
+
+
+def test_the_outer_enumeration_matches_brute_force_over_rows():
+    """Counting ones per equivalence class loses no arrangement (checked on every one)."""
+    from itertools import combinations
+
+    from carbook.reconstruct.binarycox import equivalence_classes
+
+    t = np.array([1.0, 2, 2, 3, 4, 5, 5, 6, 7, 8])
+    d = np.array([1, 1, 1, 0, 1, 0, 0, 1, 0, 0.0])
+    ft = _ft(t, d, 0.8, 1.2)
+    x = np.array([1.0, 0, 1, 0, 1, 0, 1, 0, 0, 1])
+    rows = np.arange(3, 10)
+    labels = equivalence_classes(t, d)[rows]
+    best = outer_best(ft, x, rows, labels, top=1)[0]
+    brute = []
+    for ones in combinations(rows, int(x[rows].sum())):
+        y = x.copy()
+        y[rows] = 0
+        y[list(ones)] = 1
+        met, loss = _score(ft, y[:, None])
+        brute.append((int(met.sum()), float(loss[0])))
+    top = max(brute, key=lambda r: (r[0], -r[1]))
+    assert best[0] == top[0] and best[1] == pytest.approx(top[1], rel=1e-12)
+
+
+def test_base_changes_swap_values_within_strata_and_refuse_a_changed_margin():
+    c = pd.DataFrame({"b": ["intensive", "none", "nonintensive", "intensive", "none"]})
+    strata = np.array(["p", "p", "p", "q", "q"])
+    old, new = np.array([0, 1, 1, 0, 1]), np.array([1, 0, 1, 1, 0])
+    ch = base_changes(c, "b", old, new, strata)
+    assert sorted(ch) == [
+        ("b", 0, "none"),
+        ("b", 1, "intensive"),
+        ("b", 3, "none"),
+        ("b", 4, "intensive"),
+    ]
+    with pytest.raises(ValueError, match="stratum 'q'"):
+        base_changes(c, "b", old, np.array([1, 0, 1, 1, 1]), strata)
+
+
+def test_bad_arguments_are_named():
+    spec = load_spec(STUDY)
+    with pytest.raises(ValueError, match="descents"):
+        nested_move(spec, ENDPOINTS, "male", "t3_sex_hr", "t2_sex_hr", descents=0)
+    with pytest.raises(ValueError, match="no_such_claim"):
+        nested_move(spec, ENDPOINTS, "male", "no_such_claim", "t2_sex_hr")
+    c = _cohort()[0].drop(columns="stratum")
+    with pytest.raises(ValueError, match="stratum"):
+        nested_move(spec, ENDPOINTS, "male", "t3_sex_hr", "t2_sex_hr")(c, None)
+    c = _cohort()[0].copy()
+    swapped = nested_move(spec, ENDPOINTS, "male", "t2_sex_hr", "t3_sex_hr")  # outer inside
+    with pytest.raises(ValueError, match="not all in"):
+        swapped(c, None)
+    with pytest.raises(ValueError, match="different covariates"):
+        nested_move(spec, ENDPOINTS, "male", "t3_sex_hr", "t2_age_hr")(c, None)
+
+
+@pytest.mark.parametrize(("col", "inner", "outer"), model.NESTED)
+def test_a_placement_keeps_margins_is_deterministic_and_is_kept_by_the_search(col, inner, outer):
+    spec = load_spec(STUDY)
+    c, m = _cohort()
+    move = m.place[f"nested_{col}"]
+    ch = move(c.copy(), None)
+    assert ch == move(c.copy(), None)  # its own generator: the same changes every time
+    if not ch:
+        pytest.skip(f"nothing better for {col} on this start")  # the rule's other branch
+    work = c.copy()
+    evaluator, protect, groups = _judge(spec, m, work)
+    key = met_key(evaluator, work, groups)
+    was = evaluator.met.copy()
+    apply_changes(spec, work, ch)
+    new = met_key(evaluator, work, groups)
+    assert new > key and new[0] >= key[0] and new[1] >= key[1]
+    assert not (was & ~evaluator.met & protect).any()
+    margins = c.groupby("stratum")[col].value_counts().sort_index()
+    pd.testing.assert_series_equal(
+        margins, work.groupby("stratum")[col].value_counts().sort_index()
+    )
+
+
+def test_random_hits_count_draws_that_meet_and_repeat_with_the_seed():
+    spec = load_spec(STUDY)
+    c = _cohort()[0]
+    got = nestedplace.random_hits(spec, c, ENDPOINTS, "t3_prior_hsct_hr", "t2_prior_hsct_hr", 4000)
+    assert got == nestedplace.random_hits(
+        spec, c, ENDPOINTS, "t3_prior_hsct_hr", "t2_prior_hsct_hr", 4000
+    )
+    n_in, n_out, both = got
+    assert 0 <= both <= min(n_in, n_out) and max(n_in, n_out) <= 4000
+    assert n_in > 0 and n_out > 0  # prior transplant's HRs are each within random reach
+
+
+def test_the_module_constants_are_the_documented_ones():
+    assert (nestedplace.DESCENTS, nestedplace.TOP, nestedplace.SEED) == (100, 30, 20261203)
