@@ -80,6 +80,12 @@ placement's 600 draws cost about 4.5 s alone (timed on the committed cohort); th
 passes stay within their budget. 20 seeds with ``--jobs 2``: 21 min 8 s wall, 2447 s
 user CPU.
 
+Issue-10 part 9 (2026-12-03, Intel Xeon with AVX-512, 2 cores; 6.1-6.2 ms per
+evaluation). Back to back, the placements of 0/1 covariates on nested populations
+(``reconstruct/nestedplace.py``) off (47d60ce's model) and on: 41.7 s CPU (ratio 0.70,
+136 met), then 49.1 s (0.82, 144 met). 20 seeds with ``--jobs 2``: 9 min 15 s wall,
+959 s user CPU.
+
 Run: ``make bench``.
 """
 

@@ -29,6 +29,7 @@ from carbook.reconstruct.engine import (
     interior_change,
     rank_move,
 )
+from carbook.reconstruct.nestedplace import nested_move
 from carbook.reconstruct.spec import Spec
 from carbook.studies.wudhikarn2021 import figure1, post, poststart, skeleton
 from carbook.studies.wudhikarn2021.cd19place import cd19_move
@@ -36,7 +37,17 @@ from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
 from carbook.studies.wudhikarn2021.post import _bounds, feasible
 from carbook.studies.wudhikarn2021.skeleton import relapse_anchors
 
-__all__ = ["MAX_FOLLOWUP", "build"]
+__all__ = ["MAX_FOLLOWUP", "NESTED", "build"]
+
+#: 0/1 covariates read by Table 3 (the 38 who progressed) and Table 2 (all 56), placed
+#: in turn (:mod:`carbook.reconstruct.nestedplace`): base column, inner and outer HR.
+#: No published fact fixes a cell of these columns. Age over 40 and Ph are not placed:
+#: no descent met their Table 3 HR (module note).
+NESTED = (
+    ("bridging", "t3_bridging_hr", "t2_bridging_hr"),
+    ("male", "t3_sex_hr", "t2_sex_hr"),
+    ("prior_hsct", "t3_prior_hsct_hr", "t2_prior_hsct_hr"),
+)
 
 STUDY = "wudhikarn2021"
 MAX_FOLLOWUP = 115.0  # months from May 2010 to 31 December 2019
@@ -596,6 +607,10 @@ def build(
             "blasts": rank_move(spec, ENDPOINTS, "blasts", post.marrow_rows, model_proofs),
             "cd19": cd19_move(spec, ENDPOINTS, _cd19_facts(c), protect, model_proofs),
             "remission": post.place_remission(),
+        }
+        | {
+            f"nested_{col}": nested_move(spec, ENDPOINTS, col, inner, outer, protect, model_proofs)
+            for col, inner, outer in NESTED
         },
         pairs=pairs,
     )
