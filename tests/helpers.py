@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 
@@ -34,6 +36,24 @@ def built(study: str, seed: int):
     cohort, m = study_model(study)(spec, rng)
     derive(spec, cohort)
     return spec, rng, cohort, m
+
+
+@cache
+def placement_start(seed: int = 1):
+    """(cohort, model): wudhikarn2021's built seed cohort, as its placements see it.
+
+    The ``stratum`` column is kept and the derived columns added; cached, so callers
+    must copy the cohort before changing it.
+    """
+    from carbook.reconstruct.construction import derive
+    from carbook.reconstruct.spec import load_spec
+    from carbook.studies.wudhikarn2021 import model
+
+    spec = load_spec("wudhikarn2021")
+    c, m = model.build(spec, np.random.default_rng(seed))
+    c["stratum"] = np.where(c["progressed"] == 1, "progressed", "not_progressed")
+    derive(spec, c)
+    return c, m
 
 
 def random_moves(max_moves: int):

@@ -1,14 +1,13 @@
 """A 0/1 covariate read by HRs on nested populations, placed in turn (reconstruct.nestedplace)."""
 
-from functools import cache
-
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import placement_start
 
 from carbook.reconstruct import nestedplace
 from carbook.reconstruct.binarycox import risk_sets
-from carbook.reconstruct.construction import apply_changes, derive
+from carbook.reconstruct.construction import apply_changes
 from carbook.reconstruct.covariates import FastTarget, score
 from carbook.reconstruct.nestedplace import base_changes, inner_solutions, nested_move, outer_best
 from carbook.reconstruct.search import _judge
@@ -32,14 +31,9 @@ def _score(ft: FastTarget, x: np.ndarray):
         return score(ft, x)
 
 
-@cache
 def _cohort(seed: int = 1):
     """A built (not calibrated) cohort and its model: what the placements start from."""
-    spec = load_spec(STUDY)
-    c, m = model.build(spec, np.random.default_rng(seed))
-    c["stratum"] = np.where(c["progressed"] == 1, "progressed", "not_progressed")
-    derive(spec, c)
-    return c, m
+    return placement_start(seed)
 
 
 def test_every_inner_solution_meets_the_target_and_keeps_the_count():

@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 
 from carbook.reconstruct.spec import Spec, Target
-from carbook.reconstruct.targets import Endpoints
+from carbook.reconstruct.targets import Endpoints, Evaluator, claim_units, met_key
 
 __all__ = [
     "Change",
     "Model",
     "Move",
     "apply_changes",
+    "best_kept",
     "column_swaps",
     "construct_categorical",
     "construct_continuous",
@@ -357,3 +358,44 @@ def apply_changes(spec: Spec, cohort: pd.DataFrame, changes: list[Change]) -> li
         cohort.at[i, c] = v
     derive(spec, cohort, {c for c, _, _ in changes})
     return old
+
+
+def best_kept(
+    spec: Spec,
+    cohort: pd.DataFrame,
+    candidates: list[list[Change]],
+    evaluator: Evaluator,
+    protect: tuple[str, ...] = (),
+) -> list[Change]:
+    """The candidate changes the search would keep and rank first; [] if none.
+
+    Each candidate is applied to a copy of ``cohort`` and scored on every target of
+    ``evaluator`` by the search's order (:func:`carbook.reconstruct.targets.met_key`:
+    printed parts met, whole claims, minus the loss). One is kept only if it beats the
+    best so far (at first ``cohort`` itself), loses neither count against ``cohort`` and
+    no part of a ``protect`` claim met there (``search._try_better``'s rule); the first
+    wins ties.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.spec import Spec, Target
+    >>> t = Target("m", "median_range", {"column": "x"}, {"value": "3", "low": "1", "high": "9"})
+    >>> spec = Spec("demo", {"all": 3}, {}, [], {}, {})
+    >>> c = pd.DataFrame({"x": [1.0, 2.0, 9.0]})
+    >>> ev = Evaluator([t], {})
+    >>> best_kept(spec, c, [[("x", 1, 5.0)], [("x", 1, 3.0)]], ev)
+    [('x', 1, 3.0)]
+    """
+    guard = evaluator.parts["claim"].isin(protect).to_numpy()
+    units = claim_units(evaluator.parts)
+    key = met_key(evaluator, cohort, units)
+    floor, was = key[:2], evaluator.met.copy()
+    best: list[Change] = []
+    for changes in candidates:
+        work = cohort.copy()
+        apply_changes(spec, work, changes)
+        k = met_key(evaluator, work, units)
+        lost = (was & ~evaluator.met & guard).any()
+        if k > key and k[0] >= floor[0] and k[1] >= floor[1] and not lost:
+            best, key = changes, k
+    return best

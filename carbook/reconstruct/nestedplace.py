@@ -50,18 +50,12 @@ import numpy as np
 import pandas as pd
 
 from carbook.reconstruct.binarycox import equivalence_classes
-from carbook.reconstruct.construction import Change, Move, apply_changes, derive
+from carbook.reconstruct.construction import Change, Move, best_kept, derive
 from carbook.reconstruct.covariates import FastTarget, fast_targets, score
 from carbook.reconstruct.exhaustive import compositions
 from carbook.reconstruct.proofs import proofs
 from carbook.reconstruct.spec import Spec, Target
-from carbook.reconstruct.targets import (
-    Endpoints,
-    Evaluator,
-    claim_units,
-    inconsistent_p_targets,
-    met_key,
-)
+from carbook.reconstruct.targets import Endpoints, Evaluator, inconsistent_p_targets
 
 __all__ = [
     "DESCENTS",
@@ -381,18 +375,6 @@ def _best(
     protect: tuple[str, ...],
 ) -> list[Change]:
     """Changes of the best of ``columns`` by the search's order, under its rule; or none."""
-    guard = evaluator.parts["claim"].isin(protect).to_numpy()
-    units = claim_units(evaluator.parts)
-    key = met_key(evaluator, cohort, units)
-    floor, was = key[:2], evaluator.met.copy()
     strata = cohort["stratum"].to_numpy()
-    best: list[Change] = []
-    for new in columns:
-        changes = base_changes(cohort, column, x, new, strata)
-        work = cohort.copy()
-        apply_changes(spec, work, changes)
-        k = met_key(evaluator, work, units)
-        lost = (was & ~evaluator.met & guard).any()
-        if k > key and k[0] >= floor[0] and k[1] >= floor[1] and not lost:
-            best, key = changes, k
-    return best
+    candidates = [base_changes(cohort, column, x, new, strata) for new in columns]
+    return best_kept(spec, cohort, candidates, evaluator, protect)
