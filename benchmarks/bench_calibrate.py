@@ -84,7 +84,9 @@ Issue-10 part 9 (2026-12-03, Intel Xeon with AVX-512, 2 cores; 6.1-6.2 ms per
 evaluation). Back to back, the placements of 0/1 covariates on nested populations
 (``reconstruct/nestedplace.py``) off (47d60ce's model) and on: 41.7 s CPU (ratio 0.70,
 136 met), then 49.1 s (0.82, 144 met). 20 seeds with ``--jobs 2``: 9 min 15 s wall,
-959 s user CPU.
+959 s user CPU. Then the walks over the corticosteroid columns
+(``reconstruct/blockplace.py``): 50.4 s CPU (0.84, 150 met; 5.7 ms per evaluation);
+20 seeds: 9 min 46 s wall, 1012 s user CPU.
 
 Run: ``make bench``.
 """

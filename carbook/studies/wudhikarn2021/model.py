@@ -19,6 +19,7 @@ import pandas as pd
 
 from carbook.data import load_counts
 from carbook.data.wudhikarn2021 import load_table4, load_table5
+from carbook.reconstruct.blockplace import block_move
 from carbook.reconstruct.engine import (
     Change,
     Model,
@@ -37,7 +38,7 @@ from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
 from carbook.studies.wudhikarn2021.post import _bounds, feasible
 from carbook.studies.wudhikarn2021.skeleton import relapse_anchors
 
-__all__ = ["MAX_FOLLOWUP", "NESTED", "build"]
+__all__ = ["BLOCKS", "MAX_FOLLOWUP", "NESTED", "build"]
 
 #: 0/1 covariates read by Table 3 (the 38 who progressed) and Table 2 (all 56), placed
 #: in turn (:mod:`carbook.reconstruct.nestedplace`): base column, inner and outer HR.
@@ -48,6 +49,9 @@ NESTED = (
     ("male", "t3_sex_hr", "t2_sex_hr"),
     ("prior_hsct", "t3_prior_hsct_hr", "t2_prior_hsct_hr"),
 )
+#: continuous columns of the 19 given corticosteroids, each placed by a walk over its
+#: values and swaps alone (:mod:`carbook.reconstruct.blockplace`)
+BLOCKS = ("steroid_time", "steroid_days", "steroid_dose")
 
 STUDY = "wudhikarn2021"
 MAX_FOLLOWUP = 115.0  # months from May 2010 to 31 December 2019
@@ -611,6 +615,9 @@ def build(
         | {
             f"nested_{col}": nested_move(spec, ENDPOINTS, col, inner, outer, protect, model_proofs)
             for col, inner, outer in NESTED
+        }
+        | {
+            f"walk_{col}": block_move(spec, ENDPOINTS, col, protect, model_proofs) for col in BLOCKS
         },
         pairs=pairs,
     )
