@@ -43,11 +43,6 @@ def test_the_walk_keeps_each_stratum_median_and_range_and_touches_only_its_colum
     pd.testing.assert_series_equal(
         after.loc[after["steroid"] == 0, col], start.loc[start["steroid"] == 0, col]
     )
-    # the best state is at least as good as the start on the column's own targets
-    ev.loss(start)
-    met0 = int(ev.met.sum())
-    ev.loss(after)
-    assert int(ev.met.sum()) >= met0
 
 
 @pytest.mark.parametrize("col", model.BLOCKS)
@@ -92,6 +87,11 @@ def test_bad_arguments_are_named():
     c = _cohort()[0].drop(columns="stratum")
     with pytest.raises(ValueError, match="stratum"):
         block_move(spec, ENDPOINTS, "steroid_dose")(c, None)
+    few = _cohort()[0].copy()
+    few["steroid"] = 0
+    few.loc[[0, 1], "steroid"] = 1  # two values at most in a stratum: nothing can move
+    with pytest.raises(ValueError, match="no stratum has more than 2 values"):
+        block_move(spec, ENDPOINTS, "steroid_dose")(few, None)
 
 
 def test_the_module_constants_are_the_documented_ones():

@@ -51,6 +51,21 @@ def test_every_inner_solution_meets_the_target_and_keeps_the_count():
     assert not _score(ft, x[:, None])[0][0, 0]  # the start missed (carriers died first)
 
 
+def test_the_walk_towards_the_outer_target_keeps_the_inner_one_met_and_helps_the_outer():
+    t, d = np.arange(1.0, 21.0), (np.arange(20) % 4 != 3).astype(float)
+    inner = _ft(t, d, 1.5, 3.0)
+    outer = _ft(t, d, 1.5, 1.6)  # same rows here: only the walk's aim differs
+    x = np.zeros(20)
+    x[:6] = 1
+    rows = np.arange(20)
+    plain = inner_solutions(inner, x, rows, np.random.default_rng(3), 20)
+    walked = inner_solutions(inner, x, rows, np.random.default_rng(3), 20, then=outer)
+    assert all(_score(inner, s[:, None])[0].all() for s in walked)
+    best = min(_score(outer, np.column_stack(plain))[1])
+    assert min(_score(outer, np.column_stack(walked))[1]) <= best
+    assert {s.tobytes() for s in plain} <= {s.tobytes() for s in walked}
+
+
 def test_rows_outside_the_inner_group_never_move():
     t, d = np.arange(1.0, 13.0), np.ones(12)
     ft = _ft(t, d, 0.2, 0.6)
@@ -119,8 +134,12 @@ def test_bad_arguments_are_named():
     swapped = nested_move(spec, ENDPOINTS, "male", "t2_sex_hr", "t3_sex_hr")  # outer inside
     with pytest.raises(ValueError, match="not all in"):
         swapped(c, None)
-    with pytest.raises(ValueError, match="different covariates"):
-        nested_move(spec, ENDPOINTS, "male", "t3_sex_hr", "t2_age_hr")(c, None)
+    with pytest.raises(ValueError, match="'bridging_not_intensive' is not what"):
+        nested_move(spec, ENDPOINTS, "bridging_not_intensive", "t3_bridging_hr", "t2_bridging_hr")
+    with pytest.raises(ValueError, match="RangeIndex"):
+        nested_move(spec, ENDPOINTS, "male", "t3_sex_hr", "t2_sex_hr")(c.iloc[::-1], None)
+    with pytest.raises(ValueError, match="t2_age_hr's covariate 'age_gt40'"):
+        nested_move(spec, ENDPOINTS, "male", "t3_sex_hr", "t2_age_hr")
 
 
 @pytest.mark.parametrize(("col", "inner", "outer"), model.NESTED)

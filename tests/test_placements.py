@@ -205,3 +205,23 @@ def test_a_cr_that_a_table_prints_never_moves():
     table_cr = set(post.table_facts().query("cr").index)
     for changes in post.pairs(c)["swap_cr"](c):
         assert not {c.loc[i, "id"] for _, i, _ in changes} & table_cr
+
+
+def test_best_kept_refuses_a_lost_count_and_a_lost_protected_claim():
+    """construction.best_kept: the search's rule, on two median targets."""
+    from carbook.reconstruct.construction import best_kept
+    from carbook.reconstruct.spec import Spec, Target
+    from carbook.reconstruct.targets import Evaluator
+
+    printed = {"value": "3", "low": "1", "high": "9"}
+    tx = Target("mx", "median_range", {"column": "x"}, printed)
+    ty = Target("my", "median_range", {"column": "y"}, {"value": "5", "low": "4", "high": "9"})
+    spec = Spec("demo", {"all": 3}, {}, [], {}, {})
+    c = pd.DataFrame({"x": [1.0, 2.0, 9.0], "y": [4.0, 5.0, 9.0]})  # my met, mx not
+    ev = Evaluator([tx, ty], {})
+    trade = [("x", 1, 3.0), ("y", 1, 6.0)]  # meets mx, loses my: counts stay
+    assert best_kept(spec, c, [trade], ev, protect=("my",)) == []
+    assert best_kept(spec, c, [[("y", 1, 7.0)]], ev) == []  # loses a part: refused
+    gain = [("x", 1, 3.0)]
+    assert best_kept(spec, c, [trade, gain], ev, protect=("my",)) == gain
+    assert c["x"].tolist() == [1.0, 2.0, 9.0]  # candidates are tried on copies

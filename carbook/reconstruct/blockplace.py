@@ -91,10 +91,17 @@ def walk(
     ``cohort`` is moved in place and left at the walk's last state; its ``stratum``
     column says which printed median (range) each value keeps. Returns the column at
     the best state by (printed parts met, minus the loss).
+
+    Raises
+    ------
+    ValueError
+        If no stratum has more than 2 values of ``column`` (nothing can move).
     """
     entry = spec.within.get(column) or spec.continuous[column]
     step = 10.0 ** -int(entry["decimals"])
     rows = {s: r for s, r in _rows(cohort, entry, list(spec.strata)).items() if len(r) > 2}
+    if not rows:
+        raise ValueError(f"no stratum has more than 2 values of {column!r} to move")
     names = sorted(rows)
 
     def key() -> tuple[int, float]:

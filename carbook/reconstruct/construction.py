@@ -374,7 +374,8 @@ def best_kept(
     printed parts met, whole claims, minus the loss). One is kept only if it beats the
     best so far (at first ``cohort`` itself), loses neither count against ``cohort`` and
     no part of a ``protect`` claim met there (``search._try_better``'s rule); the first
-    wins ties.
+    wins ties. (The search also asks a lower loss alone to fall by more than 1e-9; a
+    candidate that gains less is then refused there, which changes nothing.)
 
     Examples
     --------

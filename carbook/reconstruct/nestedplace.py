@@ -16,7 +16,7 @@ solved in turn, each stratum's count of ones kept (Table 1's margins):
    population is scored on the outer target. Patients in the same equivalence class
    of the outer fit (:func:`carbook.reconstruct.binarycox.equivalence_classes`) are
    interchangeable, so it is enough to count the ones per class
-   (:func:`carbook.reconstruct.exhaustive.compositions`).
+   (:func:`carbook.reconstruct.exhaustive.compositions`). The best two of each go on.
 3. **Whole cohort.** The pairs are ranked by printed parts of the outer target met,
    then by its loss; the first :data:`TOP` are scored on every target and the best is
    returned if it beats the cohort by the search's order (printed parts, whole claims,
@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from carbook.reconstruct.binarycox import equivalence_classes
-from carbook.reconstruct.construction import Change, Move, best_kept, derive
+from carbook.reconstruct.construction import Change, Move, best_kept, derive, source_columns
 from carbook.reconstruct.covariates import FastTarget, fast_targets, score
 from carbook.reconstruct.exhaustive import compositions
 from carbook.reconstruct.proofs import proofs
@@ -274,6 +274,15 @@ def _target(spec: Spec, claim: str) -> Target:
     raise ValueError(f"claim {claim!r} is not a target of {spec.study}")
 
 
+def _check_column(spec: Spec, column: str, targets: list[Target]) -> None:
+    """``column`` must be the targets' covariate or the one column it is derived from."""
+    for t in targets:
+        cov = t.params.get("covariate")
+        sources = source_columns(spec.derived[cov]) if cov in spec.derived else {cov}
+        if sources != {column}:
+            raise ValueError(f"column {column!r} is not what {t.claim}'s covariate {cov!r} reads")
+
+
 def _rows(ft_in: FastTarget, ft_out: FastTarget, strata: np.ndarray) -> tuple:
     """Row positions of the inner population and of the rest of the outer one."""
     if (ft_in.keep & ~ft_out.keep).any():
@@ -323,7 +332,9 @@ def nested_move(
     Raises
     ------
     ValueError
-        If ``descents`` is below 1, a claim is not a target; or, when placing, if a
+        If ``descents`` is below 1, a claim is not a target, ``column`` is not what the
+        targets' covariate reads; or, when placing, if the cohort has no default
+        RangeIndex, if a
         target's covariate is not 0/1, the two read different covariates, the cohort
         has no ``stratum`` column, the inner patients are not all in the outer
         population, or either group spans strata.
@@ -331,6 +342,7 @@ def nested_move(
     if descents < 1:
         raise ValueError(f"descents must be at least 1, got {descents}")
     targets = [_target(spec, inner), _target(spec, outer)]
+    _check_column(spec, column, targets)
     p_notes = inconsistent_p_targets(spec.targets)
 
     def place(cohort: pd.DataFrame, rng: np.random.Generator | None) -> list[Change]:
@@ -344,6 +356,8 @@ def nested_move(
             raise ValueError(f"{inner} and {outer} read different covariates")
         if "stratum" not in cohort:
             raise ValueError("the cohort has no 'stratum' column: margins are kept per stratum")
+        if not cohort.index.equals(pd.RangeIndex(len(cohort))):
+            raise ValueError("the cohort needs a default RangeIndex (rows are placed by position)")
         strata = cohort["stratum"].to_numpy()
         rows_in, rest = _rows(ft_in, ft_out, strata)
         x = cohort[ft_in.covariate].to_numpy(float)

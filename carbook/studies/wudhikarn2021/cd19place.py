@@ -119,22 +119,24 @@ def with_cd19_times(w: pd.DataFrame, before: Mapping[str, int] | None = None) ->
     Raises
     ------
     ValueError
-        If too few relapses can move before a window, or a move would cross a living
-        record's last contact.
+        If the relapse records are even in number, too few relapses can move before a
+        window, or a move would cross a living record's last contact.
 
     Examples
     --------
-    >>> w = pd.DataFrame({"t_rr": [1.0, 1.3, 3.0, 4.2, 4.4, 5.5, 6.0, 7.0, 24.0],
-    ...                   "refractory": [1, 0, 0, 0, 0, 0, 0, 0, 0]})
+    >>> w = pd.DataFrame({"t_rr": [1.0, 1.3, 3.0, 4.2, 4.4, 5.5, 6.0, 7.0, 24.0, 30.0],
+    ...                   "refractory": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0]})
     >>> w["t_post"], w["dead"] = 1.0, 1
     >>> w["t_last"] = w["t_rr"] + w["t_post"]
     >>> got = with_cd19_times(w, {"negative": 2, "positive": 4})
     >>> got["t_rr"].tolist(), got["t_last"].tolist()[3]
-    ([1.0, 1.3, 3.0, 3.74, 3.64, 5.5, 6.0, 6.84, 24.0], 4.74)
+    ([1.0, 1.3, 3.0, 3.74, 3.64, 5.5, 6.0, 6.84, 24.0, 30.0], 4.74)
     """
     before = BEFORE if before is None else before
     out = w.copy()
     relapse = out["refractory"].to_numpy() == 0
+    if relapse.sum() % 2 == 0:
+        raise ValueError(f"{relapse.sum()} relapse records: an even count has no middle record")
     t = out["t_rr"].to_numpy(float)
     med = float(np.median(t[relapse]))
     ends = (med, t[relapse].min(), t[relapse].max())  # their records never move
