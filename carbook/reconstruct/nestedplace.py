@@ -254,7 +254,7 @@ def random_hits(
     Each draw permutes the covariate of the two ``cox_hr`` targets within each stratum
     (margins kept, times as they are), as a placement that did not aim would.
     """
-    targets = [_target(spec, inner), _target(spec, outer)]
+    targets = [spec.target(inner), spec.target(outer)]
     fts = fast_targets(targets, cohort, endpoints, {})
     x = cohort[fts[0].covariate].to_numpy(float)
     strata = cohort["stratum"].to_numpy()
@@ -265,13 +265,6 @@ def random_hits(
         cols[rows] = gen.permuted(cols[rows], axis=0)
     hit_in, hit_out = (_score(ft, cols)[0].all(axis=1) for ft in fts)
     return int(hit_in.sum()), int(hit_out.sum()), int((hit_in & hit_out).sum())
-
-
-def _target(spec: Spec, claim: str) -> Target:
-    for t in spec.targets:
-        if t.claim == claim:
-            return t
-    raise ValueError(f"claim {claim!r} is not a target of {spec.study}")
 
 
 def _check_column(spec: Spec, column: str, targets: list[Target]) -> None:
@@ -341,7 +334,7 @@ def nested_move(
     """
     if descents < 1:
         raise ValueError(f"descents must be at least 1, got {descents}")
-    targets = [_target(spec, inner), _target(spec, outer)]
+    targets = [spec.target(inner), spec.target(outer)]
     _check_column(spec, column, targets)
     p_notes = inconsistent_p_targets(spec.targets)
 

@@ -67,6 +67,24 @@ class Spec:
     within: dict[str, dict[str, object]] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
 
+    def target(self, claim: str) -> Target:
+        """The target of ``claim``.
+
+        Raises
+        ------
+        ValueError
+            If no target has that claim.
+
+        Examples
+        --------
+        >>> load_spec("wudhikarn2021").target("t3_sex_hr").params["covariate"]
+        'male'
+        """
+        for t in self.targets:
+            if t.claim == claim:
+                return t
+        raise ValueError(f"claim {claim!r} is not a target of {self.study}")
+
 
 def _event_value(expr: str, counts: pd.DataFrame, where: str) -> int:
     frame = pd.DataFrame(

@@ -30,7 +30,7 @@ import pandas as pd
 
 from carbook.reconstruct.engine import Change, Model
 from carbook.reconstruct.generic import endpoints
-from carbook.reconstruct.spec import Spec, Target
+from carbook.reconstruct.spec import Spec
 
 __all__ = ["block_interval", "build", "skeleton"]
 
@@ -64,10 +64,6 @@ def _prints(values: tuple[float, float, float], iv: dict[str, tuple[float, float
     )
 
 
-def _target(spec: Spec, claim: str) -> Target:
-    return next(t for t in spec.targets if t.claim == claim)
-
-
 def _survivors_needed(censored: int, others: int, relapsed: int) -> int | None:
     """Fewest relapsed survivors so that ``censored`` survivors lie below the median.
 
@@ -85,7 +81,7 @@ def _survivors_needed(censored: int, others: int, relapsed: int) -> int | None:
 
 def _skeleton(spec: Spec) -> dict[str, int]:
     n, n_cr = spec.strata["all"], int(spec.categorical["cr"]["all"]["1"])
-    cr, everyone = (_target(spec, c).intervals() for c in ("efs_1y_cr", "efs_1y"))
+    cr, everyone = (spec.target(c).intervals() for c in ("efs_1y_cr", "efs_1y"))
     for e, a, k in product(range(n_cr), repeat=3):  # fewest early events first
         if e + a + k >= n_cr or not _prints(block_interval(n_cr, e, a, k), cr):
             continue
@@ -125,9 +121,9 @@ def skeleton(spec: Spec) -> dict[str, int]:
 
 def _windows(spec: Spec) -> dict[str, tuple[float, float]]:
     """Time windows of each block, from the printed follow-up and the landmark."""
-    fu = _target(spec, "fu_median").printed
+    fu = spec.target("fu_median").printed
     med, low, high = (float(fu[k]) for k in ("value", "low", "high"))
-    land = float(_target(spec, "efs_1y").params["time"])
+    land = float(spec.target("efs_1y").params["time"])
     split = round((low + land) / 2, 2)
     return {
         "early": (STEP, low - STEP),
