@@ -28,10 +28,10 @@ no swap of labels can make a time. So the medians are placed in two steps.
 
 Of :data:`DRAWS` draws, the one kept scores best on every target, by the search's
 order: printed parts met, then whole claims, then the lowest loss. It must lose
-neither count and no placed claim (``search._try_better``'s rule), so the search
-keeps it. The draws come from their own generator (:data:`SEED`, the date this
-placement was written, not chosen by result), so the calibration's stream is
-unchanged.
+neither count and no placed claim (``search._try_better``'s rule, as
+:func:`carbook.reconstruct.construction.best_kept` applies it), so the search keeps
+it. The draws come from their own generator (:data:`SEED`, the date this placement
+was written, not chosen by result), so the calibration's stream is unchanged.
 
 SYNTHETIC: a construction that prints the two medians, not an estimate of which
 patients were CD19-negative.
@@ -46,15 +46,13 @@ import pandas as pd
 
 from carbook.published import load_published, printed_interval
 from carbook.reconstruct.aim import inside
-from carbook.reconstruct.construction import Change, Move, apply_changes, derive
+from carbook.reconstruct.construction import Change, Move, apply_changes, best_kept, derive
 from carbook.reconstruct.proofs import proofs
 from carbook.reconstruct.spec import Spec
 from carbook.reconstruct.targets import (
     Endpoints,
     Evaluator,
-    claim_units,
     inconsistent_p_targets,
-    met_key,
 )
 
 __all__ = ["BEFORE", "DRAWS", "GROUPS", "SEED", "cd19_move", "windows", "with_cd19_times"]
@@ -218,21 +216,13 @@ def cd19_move(
         derive(spec, cohort)
         excluded = proofs(spec.targets, cohort, endpoints, study_proofs)
         evaluator = Evaluator(spec.targets, endpoints, excluded, p_notes)
-        guard = evaluator.parts["claim"].isin(protect).to_numpy()
-        units = claim_units(evaluator.parts)
-        key = met_key(evaluator, cohort, units)
-        floor, was = key[:2], evaluator.met.copy()
         gen = np.random.default_rng(SEED)
-        best: pd.DataFrame | None = None
+        candidates = []
         for _ in range(draws):
             work = cohort.copy()
-            if not _draw(spec, work, fixed, bounds, gen):
-                continue
-            k = met_key(evaluator, work, units)
-            lost = (was & ~evaluator.met & guard).any()
-            if k > key and k[0] >= floor[0] and k[1] >= floor[1] and not lost:
-                best, key = work, k
-        return [] if best is None else _diff(cohort, best)
+            if _draw(spec, work, fixed, bounds, gen):
+                candidates.append(_diff(cohort, work))
+        return best_kept(spec, cohort, candidates, evaluator, protect)
 
     return place
 
