@@ -88,6 +88,14 @@ evaluation). Back to back, the placements of 0/1 covariates on nested population
 (``reconstruct/blockplace.py``): 50.4 s CPU (0.84, 150 met; 5.7 ms per evaluation);
 20 seeds: 9 min 46 s wall, 1012 s user CPU.
 
+Issue-10 part 10 (2026-12-03, the same machine running about 1.6 times slower: 9.2-9.3
+ms per evaluation). Back to back, ddef355 from a fresh clone with its own virtual
+environment, then the joint descents of ``nestedplace`` (age over 40 and Ph placed,
+the lines swap placement): 77.4 s CPU (150 met), then 83.7 s (151 met), 8% more.
+Scaled by the evaluation time to the earlier 5.7 ms, about 54 s: ratio about 0.9.
+20 seeds with ``--jobs 2``: 15 min 29 s wall, 1604 s user CPU (the first minutes
+shared with two orphaned workers of a cancelled run; not comparable with the above).
+
 Run: ``make bench``.
 """
 

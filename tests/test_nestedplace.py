@@ -9,7 +9,13 @@ from carbook.reconstruct import nestedplace
 from carbook.reconstruct.binarycox import risk_sets
 from carbook.reconstruct.construction import apply_changes
 from carbook.reconstruct.covariates import FastTarget, score
-from carbook.reconstruct.nestedplace import base_changes, inner_solutions, nested_move, outer_best
+from carbook.reconstruct.nestedplace import (
+    base_changes,
+    inner_solutions,
+    joint_descents,
+    nested_move,
+    outer_best,
+)
 from carbook.reconstruct.search import _judge
 from carbook.reconstruct.spec import load_spec
 from carbook.reconstruct.targets import met_key
@@ -82,6 +88,48 @@ def test_an_impossible_inner_target_gives_no_solution():
     assert inner_solutions(ft, x, np.arange(8), np.random.default_rng(0), 5) == []
 
 
+def _nested_pair():
+    """An inner target on rows 0-11 that no arrangement meets, an outer one on all 20."""
+    t, d = np.arange(1.0, 21.0), (np.arange(20) % 4 != 3).astype(float)
+    keep = np.arange(20) < 12
+    inner = _ft(t, d, 50.0, 60.0, keep)  # 4 carriers of 12 cannot reach an HR of 50
+    outer = _ft(t, d, 1.5, 3.0)
+    x = np.zeros(20)
+    x[[8, 9, 10, 11, 18, 19]] = 1  # carriers die last: an HR far below 1.5
+    return inner, outer, x, (np.arange(12), np.arange(12, 20))
+
+
+def test_joint_descents_meet_the_outer_target_when_the_inner_one_is_out_of_reach():
+    inner, outer, x, groups = _nested_pair()
+    assert inner_solutions(inner, x, groups[0], np.random.default_rng(0), 20) == []
+    assert not _score(outer, x[:, None])[0][0, 0]
+    ends = joint_descents((inner, outer), x, groups, np.random.default_rng(0), 5)
+    parts, _, best = ends[0]
+    assert _score(outer, best[:, None])[0][0, 0] and parts == 1
+    assert [e[:2] for e in ends] == sorted([e[:2] for e in ends], key=lambda e: (-e[0], e[1]))
+    assert len({e[2].tobytes() for e in ends}) == len(ends)
+
+
+def test_joint_descents_keep_each_groups_count_and_leave_other_rows_alone():
+    inner, outer, x, groups = _nested_pair()
+    x[15] = 1.0  # rows 16 and 17 stay out of every group
+    groups = (groups[0], np.array([12, 13, 14, 15, 18, 19]))
+    for _, _, end in joint_descents((inner, outer), x, groups, np.random.default_rng(1), 8):
+        assert [end[g].sum() for g in groups] == [x[g].sum() for g in groups]
+        assert (end[16:18] == x[16:18]).all()
+
+
+def test_joint_descents_repeat_with_the_generator_and_never_end_worse_than_the_start():
+    inner, outer, x, groups = _nested_pair()
+    a = joint_descents((inner, outer), x, groups, np.random.default_rng(4), 6)
+    b = joint_descents((inner, outer), x, groups, np.random.default_rng(4), 6)
+    assert [(p, lo, e.tobytes()) for p, lo, e in a] == [(p, lo, e.tobytes()) for p, lo, e in b]
+    alone = joint_descents((inner, outer), x, groups, np.random.default_rng(4), 0)
+    assert len(alone) == 1  # no random start: one descent, from x itself
+    start = sum(_score(ft, x[:, None])[1][0] for ft in (inner, outer))
+    assert alone[0][1] <= start
+
+
 def test_the_outer_enumeration_matches_brute_force_over_rows():
     """Counting ones per equivalence class loses no arrangement (checked on every one)."""
     from itertools import combinations
@@ -124,7 +172,7 @@ def test_base_changes_swap_values_within_strata_and_refuse_a_changed_margin():
 def test_bad_arguments_are_named():
     spec = load_spec(STUDY)
     with pytest.raises(ValueError, match="descents"):
-        nested_move(spec, ENDPOINTS, "male", "t3_sex_hr", "t2_sex_hr", descents=0)
+        nested_move(spec, ENDPOINTS, "male", "t3_sex_hr", "t2_sex_hr", descents=-1)
     with pytest.raises(ValueError, match="no_such_claim"):
         nested_move(spec, ENDPOINTS, "male", "no_such_claim", "t2_sex_hr")
     c = _cohort()[0].drop(columns="stratum")
@@ -144,9 +192,29 @@ def test_bad_arguments_are_named():
 
 @pytest.mark.parametrize(("col", "inner", "outer"), model.NESTED)
 def test_a_placement_keeps_margins_is_deterministic_and_is_kept_by_the_search(col, inner, outer):
+    _check_placement(f"nested_{col}", col)
+
+
+@pytest.mark.parametrize(("col", "claim"), model.SWAPPED)
+def test_a_swap_placement_keeps_margins_is_deterministic_and_is_kept_by_the_search(col, claim):
+    _check_placement(f"swap_{col}", col)
+
+
+def test_a_swap_placement_names_what_it_cannot_place():
+    spec = load_spec(STUDY)
+    c = _cohort()[0]
+    with pytest.raises(ValueError, match="t2_sex_hr's covariate 'male'"):
+        nestedplace.swap_move(spec, ENDPOINTS, "lines", "t2_sex_hr")
+    with pytest.raises(ValueError, match="no 'stratum' column"):
+        nestedplace.swap_move(spec, ENDPOINTS, "lines", "t2_lines_hr")(
+            c.drop(columns="stratum"), None
+        )
+
+
+def _check_placement(name: str, col: str) -> None:
     spec = load_spec(STUDY)
     c, m = _cohort()
-    move = m.place[f"nested_{col}"]
+    move = m.place[name]
     ch = move(c.copy(), None)
     assert ch == move(c.copy(), None)  # its own generator: the same changes every time
     if not ch:
@@ -179,3 +247,4 @@ def test_random_hits_count_draws_that_meet_and_repeat_with_the_seed():
 
 def test_the_module_constants_are_the_documented_ones():
     assert (nestedplace.DESCENTS, nestedplace.TOP, nestedplace.SEED) == (100, 30, 20261203)
+    assert nestedplace.JOINT == 30

@@ -30,7 +30,7 @@ from carbook.reconstruct.engine import (
     interior_change,
     rank_move,
 )
-from carbook.reconstruct.nestedplace import nested_move
+from carbook.reconstruct.nestedplace import DESCENTS, nested_move, swap_move
 from carbook.reconstruct.spec import Spec
 from carbook.studies.wudhikarn2021 import figure1, post, poststart, skeleton
 from carbook.studies.wudhikarn2021.cd19place import cd19_move
@@ -38,17 +38,24 @@ from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
 from carbook.studies.wudhikarn2021.post import _bounds, feasible
 from carbook.studies.wudhikarn2021.skeleton import relapse_anchors
 
-__all__ = ["BLOCKS", "MAX_FOLLOWUP", "NESTED", "build"]
+__all__ = ["BLOCKS", "JOINT_ONLY", "MAX_FOLLOWUP", "NESTED", "SWAPPED", "build"]
 
 #: 0/1 covariates read by Table 3 (the 38 who progressed) and Table 2 (all 56), placed
 #: in turn (:mod:`carbook.reconstruct.nestedplace`): base column, inner and outer HR.
-#: No published fact fixes a cell of these columns. Age over 40 and Ph are not placed:
-#: no descent met their Table 3 HR (module note).
+#: No published fact fixes a cell of these columns.
 NESTED = (
+    ("age", "t3_age_hr", "t2_age_hr"),
     ("bridging", "t3_bridging_hr", "t2_bridging_hr"),
     ("male", "t3_sex_hr", "t2_sex_hr"),
+    ("ph", "t3_ph_hr", "t2_ph_hr"),
     ("prior_hsct", "t3_prior_hsct_hr", "t2_prior_hsct_hr"),
 )
+#: no inner descent met Table 3's HR for these (seeds 1-5, module note of
+#: :mod:`carbook.reconstruct.nestedplace`): only the joint descents place them
+JOINT_ONLY = ("age", "ph")
+#: a 0/1 covariate read by Table 2 alone, placed by swaps within strata
+#: (:func:`carbook.reconstruct.nestedplace.swap_move`): base column and HR
+SWAPPED = (("lines", "t2_lines_hr"),)
 #: continuous columns of the 19 given corticosteroids, each placed by a walk over its
 #: values and swaps alone (:mod:`carbook.reconstruct.blockplace`)
 BLOCKS = ("steroid_time", "steroid_days", "steroid_dose")
@@ -321,6 +328,11 @@ def _post_time(ok: Callable, c: pd.DataFrame, i: int, new: float) -> list[Change
     if c.at[i, "progressed"] == 0:
         return []
     return _os_time(ok, c, i, c.at[i, "t_rr"] + new)
+
+
+def _descents(column: str) -> int:
+    """Inner descents of a nested placement: none where they never met (:data:`JOINT_ONLY`)."""
+    return 0 if column in JOINT_ONLY else DESCENTS
 
 
 def _cd19_facts(c: pd.DataFrame) -> pd.Series:
@@ -613,8 +625,14 @@ def build(
             "remission": post.place_remission(),
         }
         | {
-            f"nested_{col}": nested_move(spec, ENDPOINTS, col, inner, outer, protect, model_proofs)
+            f"nested_{col}": nested_move(
+                spec, ENDPOINTS, col, inner, outer, protect, model_proofs, _descents(col)
+            )
             for col, inner, outer in NESTED
+        }
+        | {
+            f"swap_{col}": swap_move(spec, ENDPOINTS, col, claim, protect, model_proofs)
+            for col, claim in SWAPPED
         }
         | {
             f"walk_{col}": block_move(spec, ENDPOINTS, col, protect, model_proofs) for col in BLOCKS
