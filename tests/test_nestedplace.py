@@ -209,6 +209,8 @@ def test_a_swap_placement_names_what_it_cannot_place():
         nestedplace.swap_move(spec, ENDPOINTS, "lines", "t2_lines_hr")(
             c.drop(columns="stratum"), None
         )
+    with pytest.raises(ValueError, match="RangeIndex"):
+        nestedplace.swap_move(spec, ENDPOINTS, "lines", "t2_lines_hr")(c.iloc[::-1], None)
 
 
 def _check_placement(name: str, col: str) -> None:

@@ -465,14 +465,15 @@ def swap_move(
     The descents (:func:`joint_descents`, :data:`JOINT` random starts and the cohort's
     own arrangement) swap the covariate within each stratum of the target's patients,
     so Table 1's margins stay; their best :data:`TOP` ends are tried as the nested
-    placement's are (``rng`` unused).
+    placement's are (``rng`` unused). As there, ``column`` must be one that no
+    published fact fixes a cell of: the swaps do not read ``Model.fixed``.
 
     Raises
     ------
     ValueError
         If ``claim`` is not a target or ``column`` is not what its covariate reads; or,
-        when placing, if the covariate is not 0/1 or the cohort has no ``stratum``
-        column.
+        when placing, if the covariate is not 0/1, the cohort has no ``stratum`` column
+        or no default RangeIndex.
 
     Examples
     --------
@@ -495,6 +496,8 @@ def swap_move(
             raise ValueError(f"{claim} needs a 0/1 covariate on this cohort")
         if "stratum" not in cohort:
             raise ValueError("the cohort has no 'stratum' column: margins are kept per stratum")
+        if not cohort.index.equals(pd.RangeIndex(len(cohort))):
+            raise ValueError("the cohort needs a default RangeIndex (rows are placed by position)")
         strata, x = cohort["stratum"].to_numpy(), cohort[fts[0].covariate].to_numpy(float)
         groups = tuple(np.flatnonzero(fts[0].keep & (strata == s)) for s in pd.unique(strata))
         ends = joint_descents((fts[0],), x, groups, np.random.default_rng(SEED))
