@@ -95,6 +95,10 @@ the lines swap placement): 77.4 s CPU (150 met), then 83.7 s (151 met), 8% more.
 Scaled by the evaluation time to the earlier 5.7 ms, about 54 s: ratio about 0.9.
 20 seeds with ``--jobs 2``: 15 min 29 s wall, 1604 s user CPU (the first minutes
 shared with two orphaned workers of a cancelled run; not comparable with the above).
+With the burden and ICANS swap placements: 20 seeds in 17 min 45 s wall, 1,344 s user
+CPU (the first 12 minutes shared the two cores with a CI run). The machine was quick
+again after it; back to back, 7438fb6 (fresh clone) 59.3 s CPU at 6.7 ms per
+evaluation, then this code 59.7 s at 5.9 ms: ratio 0.99 of the goal, 151 met.
 
 Run: ``make bench``.
 """

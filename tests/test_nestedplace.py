@@ -211,6 +211,23 @@ def test_a_swap_placement_names_what_it_cannot_place():
         )
     with pytest.raises(ValueError, match="RangeIndex"):
         nestedplace.swap_move(spec, ENDPOINTS, "lines", "t2_lines_hr")(c.iloc[::-1], None)
+    with pytest.raises(ValueError, match="one flag per row"):
+        nestedplace.swap_move(spec, ENDPOINTS, "lines", "t2_lines_hr", free=np.ones(3))(c, None)
+    with pytest.raises(ValueError, match="'steroid' carries within columns"):
+        nestedplace.swap_move(spec, ENDPOINTS, "steroid", "t2_steroid_hr")
+
+
+@pytest.mark.parametrize(("col", "claim"), model.SWAPPED)
+def test_a_swap_placement_never_moves_a_cell_a_published_fact_fixes(col, claim):
+    spec = load_spec(STUDY)
+    c, m = _cohort()
+    fixed = m.fixed[col].to_numpy()
+    ch = m.place[f"swap_{col}"](c.copy(), None)
+    assert not any(fixed[i] for _, i, _ in ch)
+    if col == "burden":
+        assert fixed.sum() == 10  # Table 5 prints the disease status of the 10 reinfused
+    free = np.zeros(len(c), bool)  # nothing may move: nothing is placed
+    assert nestedplace.swap_move(spec, ENDPOINTS, col, claim, free=free)(c.copy(), None) == []
 
 
 def _check_placement(name: str, col: str) -> None:

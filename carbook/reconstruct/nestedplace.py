@@ -59,7 +59,10 @@ joint descents alone (:func:`swap_move`); on the same cohorts it met Table 2's l
 HR on seed 2. Inside the calibration, the five seeds print 151, 151, 154, 146 and
 152 parts against 150, 149, 153, 143 and 148, and 20 seeds 146-154 (median 151,
 total 3,010) against 143-153 (median 148, total 2,959), at about 8% more CPU per
-cohort (``make bench``).
+cohort (``make bench``). Two more Table 2 covariates placed the same way (disease
+burden before CAR T, whose 10 cells Table 5 prints stay, and any ICANS) met 7 more
+parts on the final cohorts of seeds 1-5 (burden 5, ICANS 2); inside the calibration,
+20 seeds print 147-155 (median 151, total 3,021).
 """
 
 from __future__ import annotations
@@ -459,21 +462,23 @@ def swap_move(
     claim: str,
     protect: tuple[str, ...] = (),
     study_proofs: Mapping[str, str] | None = None,
+    free: np.ndarray | None = None,
 ) -> Move:
     """A 0/1 covariate read by one univariate HR, placed by the joint descents alone.
 
     The descents (:func:`joint_descents`, :data:`JOINT` random starts and the cohort's
     own arrangement) swap the covariate within each stratum of the target's patients,
     so Table 1's margins stay; their best :data:`TOP` ends are tried as the nested
-    placement's are (``rng`` unused). As there, ``column`` must be one that no
-    published fact fixes a cell of: the swaps do not read ``Model.fixed``.
+    placement's are (``rng`` unused). Rows where ``free`` is False (cells a published
+    fact fixes: ``~Model.fixed[column]``) never move; by default every row may.
 
     Raises
     ------
     ValueError
-        If ``claim`` is not a target or ``column`` is not what its covariate reads; or,
-        when placing, if the covariate is not 0/1, the cohort has no ``stratum`` column
-        or no default RangeIndex.
+        If ``claim`` is not a target, ``column`` is not what its covariate reads or
+        carries ``within`` columns (a swap here would leave them behind); or, when
+        placing, if the covariate is not 0/1, the cohort has no ``stratum`` column or
+        no default RangeIndex, or ``free`` is not one flag per row.
 
     Examples
     --------
@@ -486,9 +491,14 @@ def swap_move(
     """
     target = spec.target(claim)
     _check_column(spec, column, [target])
+    if any(entry["within"] == column for entry in spec.within.values()):
+        raise ValueError(f"column {column!r} carries within columns, which swap_move leaves")
     p_notes = inconsistent_p_targets(spec.targets)
 
     def place(cohort: pd.DataFrame, rng: np.random.Generator | None) -> list[Change]:
+        movable = np.ones(len(cohort), bool) if free is None else np.asarray(free, bool)
+        if movable.shape != (len(cohort),):
+            raise ValueError(f"free has shape {movable.shape}, not one flag per row")
         derive(spec, cohort)
         excluded = proofs(spec.targets, cohort, endpoints, study_proofs)
         fts = fast_targets([target], cohort, endpoints, excluded)
@@ -499,7 +509,8 @@ def swap_move(
         if not cohort.index.equals(pd.RangeIndex(len(cohort))):
             raise ValueError("the cohort needs a default RangeIndex (rows are placed by position)")
         strata, x = cohort["stratum"].to_numpy(), cohort[fts[0].covariate].to_numpy(float)
-        groups = tuple(np.flatnonzero(fts[0].keep & (strata == s)) for s in pd.unique(strata))
+        keep = fts[0].keep & movable
+        groups = tuple(np.flatnonzero(keep & (strata == s)) for s in pd.unique(strata))
         ends = joint_descents((fts[0],), x, groups, np.random.default_rng(SEED))
         evaluator = Evaluator(spec.targets, endpoints, excluded, p_notes)
         return _best(spec, cohort, column, x, [e[2] for e in ends[:TOP]], evaluator, protect)

@@ -53,9 +53,10 @@ NESTED = (
 #: no inner descent met Table 3's HR for these (seeds 1-5, module note of
 #: :mod:`carbook.reconstruct.nestedplace`): only the joint descents place them
 JOINT_ONLY = ("age", "ph")
-#: a 0/1 covariate read by Table 2 alone, placed by swaps within strata
-#: (:func:`carbook.reconstruct.nestedplace.swap_move`): base column and HR
-SWAPPED = (("lines", "t2_lines_hr"),)
+#: 0/1 covariates read by Table 2 alone, placed by swaps within strata
+#: (:func:`carbook.reconstruct.nestedplace.swap_move`; cells of Table 5 stay): base
+#: column and HR
+SWAPPED = (("burden", "t2_burden_hr"), ("icans", "t2_icans_hr"), ("lines", "t2_lines_hr"))
 #: continuous columns of the 19 given corticosteroids, each placed by a walk over its
 #: values and swaps alone (:mod:`carbook.reconstruct.blockplace`)
 BLOCKS = ("steroid_time", "steroid_days", "steroid_dose")
@@ -631,7 +632,9 @@ def build(
             for col, inner, outer in NESTED
         }
         | {
-            f"swap_{col}": swap_move(spec, ENDPOINTS, col, claim, protect, model_proofs)
+            f"swap_{col}": swap_move(
+                spec, ENDPOINTS, col, claim, protect, model_proofs, ~fixed[col].to_numpy()
+            )
             for col, claim in SWAPPED
         }
         | {
