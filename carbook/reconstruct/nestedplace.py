@@ -357,6 +357,14 @@ def _check_column(spec: Spec, column: str, targets: list[Target]) -> None:
             raise ValueError(f"column {column!r} is not what {t.claim}'s covariate {cov!r} reads")
 
 
+def _check_cohort(cohort: pd.DataFrame) -> None:
+    """A placement needs ``stratum`` (margins are kept per stratum) and positional rows."""
+    if "stratum" not in cohort:
+        raise ValueError("the cohort has no 'stratum' column: margins are kept per stratum")
+    if not cohort.index.equals(pd.RangeIndex(len(cohort))):
+        raise ValueError("the cohort needs a default RangeIndex (rows are placed by position)")
+
+
 def _rows(ft_in: FastTarget, ft_out: FastTarget, strata: np.ndarray) -> tuple:
     """Row positions of the inner population and of the rest of the outer one."""
     if (ft_in.keep & ~ft_out.keep).any():
@@ -428,10 +436,7 @@ def nested_move(
         ft_in, ft_out = fts[inner], fts[outer]
         if ft_in.covariate != ft_out.covariate:
             raise ValueError(f"{inner} and {outer} read different covariates")
-        if "stratum" not in cohort:
-            raise ValueError("the cohort has no 'stratum' column: margins are kept per stratum")
-        if not cohort.index.equals(pd.RangeIndex(len(cohort))):
-            raise ValueError("the cohort needs a default RangeIndex (rows are placed by position)")
+        _check_cohort(cohort)
         strata = cohort["stratum"].to_numpy()
         rows_in, rest = _rows(ft_in, ft_out, strata)
         x = cohort[ft_in.covariate].to_numpy(float)
@@ -504,10 +509,7 @@ def swap_move(
         fts = fast_targets([target], cohort, endpoints, excluded)
         if not fts:
             raise ValueError(f"{claim} needs a 0/1 covariate on this cohort")
-        if "stratum" not in cohort:
-            raise ValueError("the cohort has no 'stratum' column: margins are kept per stratum")
-        if not cohort.index.equals(pd.RangeIndex(len(cohort))):
-            raise ValueError("the cohort needs a default RangeIndex (rows are placed by position)")
+        _check_cohort(cohort)
         strata, x = cohort["stratum"].to_numpy(), cohort[fts[0].covariate].to_numpy(float)
         keep = fts[0].keep & movable
         groups = tuple(np.flatnonzero(keep & (strata == s)) for s in pd.unique(strata))
