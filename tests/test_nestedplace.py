@@ -126,8 +126,9 @@ def test_joint_descents_repeat_with_the_generator_and_never_end_worse_than_the_s
     assert [(p, lo, e.tobytes()) for p, lo, e in a] == [(p, lo, e.tobytes()) for p, lo, e in b]
     alone = joint_descents((inner, outer), x, groups, np.random.default_rng(4), 0)
     assert len(alone) == 1  # no random start: one descent, from x itself
-    start = sum(_score(ft, x[:, None])[1][0] for ft in (inner, outer))
-    assert alone[0][1] <= start
+    met = sum(int(_score(ft, x[:, None])[0][0, 0]) for ft in (inner, outer))  # printed
+    loss = sum(_score(ft, x[:, None])[1][0] for ft in (inner, outer))
+    assert (alone[0][0], -alone[0][1]) >= (met, -loss)  # parts met first, then loss
 
 
 def test_the_outer_enumeration_matches_brute_force_over_rows():

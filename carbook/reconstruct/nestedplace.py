@@ -1,9 +1,9 @@
 """Place a 0/1 covariate read by two hazard ratios on nested populations (or by one).
 
 Some covariates are read by one univariate HR on a subgroup and another on the whole
-cohort: wudhikarn2021's sex, prior transplant and bridging enter Table 3 (death after
-progression, the 38 who progressed) and Table 2 (progression, all 56). With the times
-fixed, the inner HR depends only on which patients of the subgroup carry the
+cohort: wudhikarn2021's age over 40, sex, Ph, prior transplant and bridging enter
+Table 3 (death after progression, the 38 who progressed) and Table 2 (progression,
+all 56). With the times fixed, the inner HR depends only on which patients of the subgroup carry the
 covariate, and the outer HR then only on which of the others do. So the two are
 solved in turn, each stratum's count of ones kept (Table 1's margins):
 
@@ -18,11 +18,12 @@ solved in turn, each stratum's count of ones kept (Table 1's margins):
    interchangeable, so it is enough to count the ones per class
    (:func:`carbook.reconstruct.exhaustive.compositions`). The best two of each go on.
 3. **Joint descents.** The two steps need the inner target met first. When no
-   arrangement meets it (Table 3's age over 40 and Ph), the outer target could still
-   be met. So from the cohort's own arrangement and :data:`JOINT` random ones, a
-   greedy descent over single swaps within the subgroup and within the rest is scored
-   on both targets together: printed parts met, then the summed loss
-   (:func:`joint_descents`). The distinct ends, best first, join the candidates.
+   descent finds an arrangement that meets it (Table 3's age over 40 and Ph), the
+   outer target could still be met. So from the cohort's own arrangement and
+   :data:`JOINT` random ones, a greedy descent over single swaps within the subgroup
+   and within the rest is scored on both targets together: printed parts met, then
+   the summed loss (:func:`joint_descents`). The distinct ends, best first, join the
+   candidates.
 4. **Whole cohort.** The pairs are ranked by printed parts of the outer target met,
    then by its loss; the first :data:`TOP` of them and of the joint descents' ends
    are scored on every target and the best is

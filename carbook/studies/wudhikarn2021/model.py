@@ -50,12 +50,13 @@ NESTED = (
     ("ph", "t3_ph_hr", "t2_ph_hr"),
     ("prior_hsct", "t3_prior_hsct_hr", "t2_prior_hsct_hr"),
 )
-#: no inner descent met Table 3's HR for these (seeds 1-5, module note of
-#: :mod:`carbook.reconstruct.nestedplace`): only the joint descents place them
+#: no inner descent met Table 3's HR for these (a 1,000-start prototype on seeds 2-5 and
+#: 100 descents on seed 1: :mod:`carbook.reconstruct.nestedplace` and the methods
+#: chapter): only the joint descents place them
 JOINT_ONLY = ("age", "ph")
 #: 0/1 covariates read by Table 2 alone, placed by swaps within strata
-#: (:func:`carbook.reconstruct.nestedplace.swap_move`; cells of Table 5 stay): base
-#: column and HR
+#: (:func:`carbook.reconstruct.nestedplace.swap_move`; cells fixed by a fact stay: the
+#: burden Table 5 prints; its ICANS is not among the facts yet): base column and HR
 SWAPPED = (("burden", "t2_burden_hr"), ("icans", "t2_icans_hr"), ("lines", "t2_lines_hr"))
 #: continuous columns of the 19 given corticosteroids, each placed by a walk over its
 #: values and swaps alone (:mod:`carbook.reconstruct.blockplace`)
