@@ -3,9 +3,9 @@
 Some covariates are read by one univariate HR on a subgroup and another on the whole
 cohort: wudhikarn2021's age over 40, sex, Ph, prior transplant and bridging enter
 Table 3 (death after progression, the 38 who progressed) and Table 2 (progression,
-all 56). With the times fixed, the inner HR depends only on which patients of the subgroup carry the
-covariate, and the outer HR then only on which of the others do. So the two are
-solved in turn, each stratum's count of ones kept (Table 1's margins):
+all 56). With the times fixed, the inner HR depends only on which patients of the
+subgroup carry the covariate, and the outer HR then only on which of the others do.
+So the two are solved in turn, each stratum's count of ones kept (Table 1's margins):
 
 1. **Inner, by descents.** From :data:`DESCENTS` random arrangements of the subgroup,
    a greedy descent over single swaps on the inner target's loss
@@ -63,7 +63,8 @@ total 3,010) against 143-153 (median 148, total 2,959), at about 8% more CPU per
 cohort (``make bench``). Two more Table 2 covariates placed the same way (disease
 burden before CAR T, whose 10 cells Table 5 prints stay, and any ICANS) met 7 more
 parts on the final cohorts of seeds 1-5 (burden 5, ICANS 2); inside the calibration,
-20 seeds print 147-155 (median 151, total 3,021).
+seeds 1-5 print 151, 151, 155, 148 and 155, and 20 seeds 147-155 (median 151, total
+3,021).
 """
 
 from __future__ import annotations
@@ -405,7 +406,7 @@ def nested_move(
     study_proofs : mapping, optional
         The study's proofs, so that proved parts weigh as in the search.
     descents : int
-        Random starts of the inner descents; 0 leaves the joint descents alone.
+        Random starts of the inner descents; with 0 only the joint descents run.
 
     Returns
     -------
