@@ -8,6 +8,7 @@ import pytest
 from lifelines import CoxPHFitter, KaplanMeierFitter
 
 from carbook.data.synthetic import cohort_path
+from carbook.data.wudhikarn2021 import load_table5
 from carbook.published import printed_interval
 from carbook.reconstruct.engine import anneal, derive, exact_values
 from carbook.reconstruct.run import BUDGET
@@ -45,6 +46,25 @@ def _margins(cohort: pd.DataFrame) -> dict:
     return out
 
 
+def _table5_kept(cohort: pd.DataFrame) -> None:
+    """Table 5's first-infusion disease status, CRS and ICANS, as the data README reads them."""
+    c = cohort.set_index("id")
+    t5 = load_table5().set_index("id")
+    burden = t5["status1"].map({"morphologic": "morphologic", "MRD": "mrd"})
+    assert (c.loc[t5.index, "burden"] == burden).all()
+    for col in ("crs", "icans"):  # first infusion: printed, or rules R1 and R6
+        got, printed = c.loc[t5.index, col].astype(str), t5[f"{col}1"]
+        assert (got[printed == "no"] == "none").all(), col  # MSK9, MSK36
+        assert (got[printed == "yes"] != "none").all(), col
+        assert got["MSK17"] == "grade3plus", col  # grade 4
+        assert (printed == "no").sum() == 2 and (printed == "yes").sum() == 7
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_committed_cohorts_keep_table5_facts(seed):
+    _table5_kept(pd.read_csv(cohort_path(STUDY, seed), keep_default_na=False, na_values=[""]))
+
+
 def test_construction_and_moves_keep_every_margin_and_fact():
     rng = np.random.default_rng(7)
     cohort, m = model.build(SPEC, rng)
@@ -64,7 +84,7 @@ def test_construction_and_moves_keep_every_margin_and_fact():
     assert len(prog) == 38 and prog["dead"].sum() == 31 and prog["relapsed"].sum() == 29
     alive = set(cohort.loc[cohort["dead"] == 0, "id"])
     assert {"MSK15", "MSK39", "MSK44", "MSK36"} <= alive
-    assert cohort.set_index("id").loc["MSK17", "burden"] == "morphologic"  # Table 5
+    _table5_kept(cohort)
     assert (cohort["t_last"] <= model.MAX_FOLLOWUP).all()
     prog = cohort["progressed"] == 1
     gap = (cohort.loc[prog, "t_last"] - cohort.loc[prog, "t_rr"] - cohort.loc[prog, "t_post"]).abs()

@@ -297,7 +297,7 @@ def test_the_start_witness_keeps_the_tables_facts():
     state = postsearch.from_witness(str(poststart.PATH))
     assert postsearch.facts_fit(state) and postsearch.alive_fit(state)
     c, _ = model.build(load_spec("wudhikarn2021"), np.random.default_rng(1))
-    facts = model._facts().reindex(c["id"]).reset_index(drop=True)
+    facts = model.cohort_facts(c)
     ok = poststart.allowed(c, facts, w)
     rows, cols = linear_sum_assignment(~ok)
     assert ok[rows, cols].all()
@@ -348,7 +348,7 @@ def test_alive_fit_refuses_a_living_cr_that_no_living_record_holds():
 
 def test_a_record_exchange_keeps_the_block_and_the_facts():
     c, _ = model.build(load_spec("wudhikarn2021"), np.random.default_rng(2))
-    facts = model._facts().reindex(c["id"]).reset_index(drop=True)
+    facts = model.cohort_facts(c)
     trade = poststart.exchange(c, facts)
     prog = c.index[c["progressed"] == 1]
     before = sorted(

@@ -10,7 +10,15 @@ from carbook.reconstruct import search
 from carbook.reconstruct.construction import Model, derive
 from carbook.reconstruct.spec import load_spec
 from carbook.reconstruct.targets import Evaluator
-from carbook.studies.wudhikarn2021 import endpoints, figure1, model, post, poststart, skeleton
+from carbook.studies.wudhikarn2021 import (
+    endpoints,
+    exposed,
+    figure1,
+    model,
+    post,
+    poststart,
+    skeleton,
+)
 from carbook.studies.wudhikarn2021.outcomes import prints_as
 
 SPEC = load_spec("wudhikarn2021")
@@ -247,7 +255,7 @@ def test_a_trading_polish_keeps_the_placed_numbers_and_the_count(witness, monkey
     evaluator = Evaluator(SPEC.targets, m.endpoints)
     first = evaluator.report(c)
     placed = first["claim"].isin(m.protect).to_numpy() & first["within"].to_numpy()
-    want = {*skeleton.PLACED, *(poststart.CLAIMS if witness else ())}
+    want = {*skeleton.PLACED, *((*poststart.CLAIMS, *exposed.CLAIMS) if witness else ())}
     assert placed.sum() >= 4 and set(m.protect) == want
     moves = search._all_moves(SPEC, m)
     rng = np.random.default_rng(0)

@@ -92,12 +92,24 @@ def construct_categorical(
     """Assign every categorical level with the exact counts of each stratum.
 
     Cells given in ``facts`` (non-null) are kept; the remaining levels are dealt at
-    random to the other patients of the stratum.
+    random to the other patients of the stratum. A fact may also be a tuple of levels
+    (the cell is one of them, e.g. ICANS present, grade not printed): such a cell is
+    dealt one of its levels from what the exact facts leave, in proportion to the
+    counts left, before the other patients are dealt the rest.
 
     Raises
     ------
     ValueError
         If the facts need more of a level than the stratum has.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> spec = SimpleNamespace(categorical={"icans": {"s": {"none": 2, "g1": 1, "g3": 1}}})
+    >>> facts = pd.DataFrame({"icans": ["none", ("g1", "g3"), None, None]}, dtype=object)
+    >>> out = construct_categorical(spec, pd.Series(["s"] * 4), facts, np.random.default_rng(0))
+    >>> out["icans"][0], out["icans"][1] in ("g1", "g3"), sorted(out["icans"])
+    ('none', True, ['g1', 'g3', 'none', 'none'])
     """
     out = pd.DataFrame(index=strata.index)
     for col, by_stratum in spec.categorical.items():
@@ -105,7 +117,9 @@ def construct_categorical(
         known = facts[col] if col in facts else pd.Series(pd.NA, index=strata.index)
         for stratum, levels in by_stratum.items():
             rows = strata.index[strata == stratum]
-            fixed = known.loc[rows].dropna().map(_level)
+            given = known.loc[rows].dropna()
+            partial = given[given.map(lambda v: isinstance(v, tuple))]
+            fixed = given.drop(partial.index).map(_level)
             pool = dict(levels)
             for level, n in fixed.value_counts().items():
                 if pool.get(level, 0) < n:
@@ -113,12 +127,25 @@ def construct_categorical(
                         f"facts put {n} x {col}={level} in {stratum}; only {pool.get(level, 0)}"
                     )
                 pool[level] -= n
+            for row, allowed in partial.items():
+                fixed.loc[row] = _deal_one(pool, allowed, f"{col} of row {row} in {stratum}", rng)
             deck = [lvl for lvl, n in sorted(pool.items()) for _ in range(n)]
             free = rows.difference(fixed.index)
             values.loc[free] = rng.permutation(np.array(deck, dtype=object))
             values.loc[fixed.index] = fixed
         out[col] = values.map(_maybe_int)
     return out
+
+
+def _deal_one(pool: dict, allowed: tuple, what: str, rng: np.random.Generator) -> str:
+    """One of the ``allowed`` levels, drawn in proportion to ``pool``, taken from it."""
+    levels = sorted(str(level) for level in allowed)
+    n = np.array([pool.get(level, 0) for level in levels], dtype=float)
+    if n.sum() == 0:
+        raise ValueError(f"facts leave no level of {levels} for {what}")
+    level = levels[int(rng.choice(len(levels), p=n / n.sum()))]
+    pool[level] -= 1
+    return level
 
 
 def _level(v: object) -> str:

@@ -85,6 +85,7 @@ from carbook.reconstruct.targets import Endpoints, Evaluator, inconsistent_p_tar
 __all__ = [
     "DESCENTS",
     "JOINT",
+    "JOINT_SEED",
     "SEED",
     "TOP",
     "base_changes",
@@ -102,6 +103,9 @@ TOP = 30
 SEED = 20261203
 #: random starts of the joint descents (besides the cohort's own arrangement)
 JOINT = 30
+#: their own seed: with :data:`SEED`, the first start repeated the inner descents'
+#: first permutation
+JOINT_SEED = SEED + 1
 #: swaps of one descent at most (a descent stops earlier when no swap lowers the loss)
 STEPS = 60
 
@@ -454,7 +458,9 @@ def nested_move(
             for p in outer_best(ft_out, sol, rest, labels)
         ]
         pairs.sort(key=lambda p: (-p[0], p[1]))  # stable: first found first on ties
-        joint = joint_descents((ft_in, ft_out), x, (rows_in, rest), np.random.default_rng(SEED))
+        joint = joint_descents(
+            (ft_in, ft_out), x, (rows_in, rest), np.random.default_rng(JOINT_SEED)
+        )
         columns = [p[2] for p in pairs[:TOP]] + [e[2] for e in joint[:TOP]]
         evaluator = Evaluator(spec.targets, endpoints, excluded, p_notes)
         return _best(spec, cohort, column, x, columns, evaluator, protect)
@@ -515,7 +521,7 @@ def swap_move(
         strata, x = cohort["stratum"].to_numpy(), cohort[fts[0].covariate].to_numpy(float)
         keep = fts[0].keep & movable
         groups = tuple(np.flatnonzero(keep & (strata == s)) for s in pd.unique(strata))
-        ends = joint_descents((fts[0],), x, groups, np.random.default_rng(SEED))
+        ends = joint_descents((fts[0],), x, groups, np.random.default_rng(JOINT_SEED))
         evaluator = Evaluator(spec.targets, endpoints, excluded, p_notes)
         return _best(spec, cohort, column, x, [e[2] for e in ends[:TOP]], evaluator, protect)
 

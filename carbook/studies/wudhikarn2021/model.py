@@ -32,13 +32,13 @@ from carbook.reconstruct.engine import (
 )
 from carbook.reconstruct.nestedplace import DESCENTS, nested_move, swap_move
 from carbook.reconstruct.spec import Spec
-from carbook.studies.wudhikarn2021 import figure1, post, poststart, skeleton
+from carbook.studies.wudhikarn2021 import exposed, figure1, post, poststart, skeleton
 from carbook.studies.wudhikarn2021.cd19place import cd19_move
 from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
 from carbook.studies.wudhikarn2021.post import _bounds, feasible
 from carbook.studies.wudhikarn2021.skeleton import relapse_anchors
 
-__all__ = ["BLOCKS", "JOINT_ONLY", "MAX_FOLLOWUP", "NESTED", "SWAPPED", "build"]
+__all__ = ["BLOCKS", "JOINT_ONLY", "MAX_FOLLOWUP", "NESTED", "SWAPPED", "build", "cohort_facts"]
 
 #: 0/1 covariates read by Table 3 (the 38 who progressed) and Table 2 (all 56), placed
 #: in turn (:mod:`carbook.reconstruct.nestedplace`): base column, inner and outer HR.
@@ -86,9 +86,49 @@ def _facts() -> pd.DataFrame:
     f["dead"] = (alive.loc[ids] == "no").astype(int).to_numpy()
     f["relapsed"] = [1 if i in t5.index else pd.NA for i in ids]  # Table 5: CR to first CAR T
     f["burden"] = t5["status1"].map({"morphologic": "morphologic", "MRD": "mrd"})
+    f["crs"], f["icans"] = _toxicity(t5, "crs1"), _toxicity(t5, "icans1")
     f["flu_lymphodepletion"] = (t5["ld1"] == "Flu/Cy").astype(int)
     f["prior_blin"] = (t4["prior_immunotherapy"] == "blinatumomab").astype(int)
     return f
+
+
+def cohort_facts(c: pd.DataFrame) -> pd.DataFrame:
+    """The facts of Tables 4 and 5 (:func:`_facts`) on the rows of cohort ``c``.
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> f = cohort_facts(load_cohort("wudhikarn2021"))
+    >>> len(f), int(f["dead"].notna().sum())  # Tables 4 and 5 share MSK29, MSK44, MSK56
+    (56, 19)
+    """
+    return _facts().reindex(c["id"]).reset_index(drop=True)
+
+
+def _toxicity(t5: pd.DataFrame, column: str) -> pd.Series:
+    """Table 5's first-infusion CRS or ICANS (``column``) as a fact, indexed by ID.
+
+    "No" is ``none``; present with a printed grade is that grade's level; present with
+    no grade printed (the data README's rule R1) is a tuple of the levels it may be
+    (:func:`carbook.reconstruct.construction.construct_categorical`); unknown is NA.
+
+    Examples
+    --------
+    >>> s = _toxicity(load_table5().set_index("id"), "icans1")
+    >>> s["MSK9"], s["MSK17"], s["MSK7"], s["MSK24"]
+    ('none', 'grade3plus', ('grade1_2', 'grade3plus'), <NA>)
+    """
+    grade = pd.to_numeric(t5[f"{column}_grade"], errors="coerce")
+    out = pd.Series(pd.NA, index=t5.index, dtype=object)
+    out[t5[column] == "no"] = "none"
+    for i in t5.index[t5[column] == "yes"]:
+        g = grade[i]
+        out[i] = ("grade1_2", "grade3plus") if pd.isna(g) else _grade_level(g)
+    return out
+
+
+def _grade_level(grade: float) -> str:
+    return "grade3plus" if grade >= 3 else "grade1_2"
 
 
 def _skeleton(rng: np.random.Generator, counts: pd.Series) -> pd.DataFrame:
@@ -574,7 +614,7 @@ def build(
     """
     counts = load_counts(STUDY).set_index("event")["value"]
     c = _skeleton(rng, counts)
-    facts = _facts().reindex(c["id"]).reset_index(drop=True)
+    facts = cohort_facts(c)
     cat = construct_categorical(spec, c["stratum"], facts, rng)
     cont = construct_continuous(spec, c["stratum"], rng)
     c = pd.concat([c, cat, cont], axis=1)
@@ -608,7 +648,7 @@ def build(
     protect = skeleton.PLACED if placed else ()
     if given is not None:
         moves, late, pairs = _witness_moves(c, facts, moves, late, pairs)
-        protect = (*protect, *poststart.CLAIMS)
+        protect = (*protect, *poststart.CLAIMS, *exposed.CLAIMS)
     model_proofs = figure1.study_proofs(spec)
     model = Model(
         endpoints=ENDPOINTS,

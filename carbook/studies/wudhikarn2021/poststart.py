@@ -38,11 +38,21 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from carbook.studies.wudhikarn2021 import cd19place, post, postwitness
+from carbook.studies.wudhikarn2021 import cd19place, exposed, post, postwitness
 
 PATH = postwitness.PATH.with_name("post_start.csv")
 
-__all__ = ["CLAIMS", "PATH", "RECORD", "SELECTED", "TTR", "allowed", "exchange", "place"]
+__all__ = [
+    "CLAIMS",
+    "PATH",
+    "RECORD",
+    "SELECTED",
+    "TTR",
+    "allowed",
+    "exchange",
+    "exposed_choices",
+    "place",
+]
 
 #: the printed claims the start witness places (the scorecard marks them with
 #: :data:`SELECTED`); not ``cr_salvage_hr``, which it prints 0.33 (0.13-0.87).
@@ -131,7 +141,7 @@ def allowed(c: pd.DataFrame, facts: pd.DataFrame, w: pd.DataFrame) -> np.ndarray
     >>> from carbook.reconstruct.spec import load_spec
     >>> from carbook.studies.wudhikarn2021 import model
     >>> c, _ = model.build(load_spec("wudhikarn2021"), np.random.default_rng(1))
-    >>> facts = model._facts().reindex(c["id"]).reset_index(drop=True)
+    >>> facts = model.cohort_facts(c)
     >>> ok = allowed(c, facts, postwitness.witness(PATH))
     >>> ok.shape, bool(ok.any(axis=1).all())
     ((38, 38), True)
@@ -183,12 +193,60 @@ def exchange(c: pd.DataFrame, facts: pd.DataFrame) -> Callable[[pd.DataFrame, in
     return changes
 
 
+def exposed_choices(
+    c: pd.DataFrame, facts: pd.DataFrame, w: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Every choice of witness records for the patients given blinatumomab or inotuzumab.
+
+    :func:`.exposed.assignments` on the choices :func:`allowed` permits: which record
+    each of them may hold, with the time-dependent HR each choice prints. ``w``: the
+    witness (default: the start witness, with the CD19 times).
+
+    Examples
+    --------
+    >>> from carbook.reconstruct.run import load_cohort
+    >>> from carbook.studies.wudhikarn2021 import model
+    >>> c = load_cohort("wudhikarn2021")
+    >>> t = exposed_choices(c, model.cohort_facts(c))
+    >>> len(t) > 100, list(t.columns)
+    (True, ['records', 'hr', 'lower', 'upper', 'p', 'met'])
+    """
+    w = cd19place.with_cd19_times(postwitness.witness(PATH)) if w is None else w
+    prog = c.index[c["progressed"] == 1]
+    switch_at = post._bounds(c).loc[prog, "blin_ino"].to_numpy(float)
+    return exposed.assignments(
+        allowed(c, facts, w), switch_at, *(w[k].to_numpy(float) for k in ("t_rr", "t_post", "dead"))
+    )
+
+
+def _pin_exposed(
+    c: pd.DataFrame, facts: pd.DataFrame, w: pd.DataFrame, rng: np.random.Generator
+) -> np.ndarray:
+    """:func:`allowed`, with the exposed pinned to records that print the most of Table 3.
+
+    The patients given blinatumomab or inotuzumab take, at random, one of the choices
+    of records (:func:`exposed_choices`) that meet the most printed parts of its
+    time-dependent HR (:data:`.exposed.CLAIMS`); the others are left free.
+    """
+    ok = allowed(c, facts, w)
+    choice = exposed.pick(exposed_choices(c, facts, w), rng)
+    if choice is None:
+        return ok
+    switch_at = post._bounds(c).loc[c.index[c["progressed"] == 1], "blin_ino"].to_numpy(float)
+    rows = np.flatnonzero(np.isfinite(switch_at))
+    ok[rows, :], ok[:, list(choice)] = False, False
+    ok[rows, list(choice)] = True
+    return ok
+
+
 def place(c: pd.DataFrame, facts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Put the witness's records on the progressed, in place; return group and salvage.
 
     Overwrites ``t_rr``, ``t_last``, ``dead``, ``t_post``, ``relapsed`` and ``response``
     of the 38 who progressed (the never progressed keep theirs). Random costs and a
-    linear assignment (``scipy``) give one of the assignments :func:`allowed` permits.
+    linear assignment (``scipy``) give one of the assignments :func:`allowed` permits,
+    with the patients given blinatumomab or inotuzumab first pinned to records that
+    print the most of Table 3's time-dependent HR (:func:`_pin_exposed`).
 
     Returns
     -------
@@ -205,7 +263,7 @@ def place(c: pd.DataFrame, facts: pd.DataFrame, rng: np.random.Generator) -> pd.
     prog = c.index[c["progressed"] == 1]
     if len(prog) != len(w):
         raise ValueError(f"the cohort has {len(prog)} progressed, the witness {len(w)}")
-    ok = allowed(c, facts, w)
+    ok = _pin_exposed(c, facts, w, rng)
     rows, cols = linear_sum_assignment(rng.random(ok.shape) + _INFEASIBLE * ~ok)
     if not ok[rows, cols].all():
         raise ValueError("no assignment of the witness's records keeps the facts of Tables 4-5")

@@ -11,7 +11,7 @@ from carbook.reconstruct.run import load_cohort
 from carbook.reconstruct.spec import load_spec
 from carbook.records import reproduction
 from carbook.studies.common import from_synthetic
-from carbook.studies.wudhikarn2021 import cd19place, model, poststart, skeleton
+from carbook.studies.wudhikarn2021 import cd19place, exposed, model, poststart, skeleton
 
 __all__ = ["reproduce_synthetic"]
 
@@ -71,13 +71,15 @@ def _with_skeleton(rows: list[dict[str, object]]) -> list[dict[str, object]]:
     (:data:`.skeleton.PLACED`), and with ``model.WITNESS`` the progressed start from
     the post-progression start witness, selected because it prints
     :data:`.poststart.CLAIMS`, with the times of :data:`.cd19place.CLAIMS` placed in
-    them; the scorecard says so beside each, as beside the HRs
-    the annealing walk's settings were chosen on (:data:`WALK_CLAIMS`).
+    them and the exposed patients' records chosen for :data:`.exposed.CLAIMS`; the
+    scorecard says so beside each, as beside the HRs the annealing walk's settings were
+    chosen on (:data:`WALK_CLAIMS`).
     """
     placed = {k: skeleton.SELECTED for k in skeleton.PLACED} if model.SKELETON else {}
     if model.SKELETON and model.WITNESS:
         placed |= {k: poststart.SELECTED for k in poststart.CLAIMS}
         placed |= {k: cd19place.SELECTED for k in cd19place.CLAIMS}
+        placed |= {k: exposed.SELECTED for k in exposed.CLAIMS}
     placed |= {k: WALK_SELECTED for k in WALK_CLAIMS}
     for row in rows:
         if row["claim_id"] in placed:
