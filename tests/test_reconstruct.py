@@ -410,3 +410,19 @@ def test_calibration_report_names_the_test_of_every_met_cox_p():
     met = report[(report["part"] == "p") & report["within"] & report["claim"].isin(cox)]
     assert not met.empty and met["note"].str.startswith("P by the ").all()
     assert {"Wald", "likelihood-ratio"} <= set(met["note"].str.extract(r"P by the (.*) test")[0])
+
+
+def test_a_fact_of_several_levels_is_dealt_one_of_them_from_the_counts():
+    from types import SimpleNamespace
+
+    from carbook.reconstruct.construction import construct_categorical
+
+    spec = SimpleNamespace(categorical={"icans": {"s": {"none": 3, "g1": 2, "g3": 1}}})
+    facts = pd.DataFrame({"icans": [("g1", "g3"), ("g1", "g3"), "g1", None, None, None]})
+    for seed in range(20):
+        out = construct_categorical(spec, pd.Series(["s"] * 6), facts, np.random.default_rng(seed))
+        assert sorted(out["icans"]) == ["g1", "g1", "g3", "none", "none", "none"]
+        assert out["icans"][2] == "g1" and {out["icans"][0], out["icans"][1]} == {"g1", "g3"}
+    with pytest.raises(ValueError, match="no level of \\['g1', 'g3'\\] for icans of row 3 in s"):
+        too_many = pd.DataFrame({"icans": [("g1", "g3")] * 4 + [None] * 2})
+        construct_categorical(spec, pd.Series(["s"] * 6), too_many, np.random.default_rng(0))
