@@ -426,3 +426,21 @@ def test_a_fact_of_several_levels_is_dealt_one_of_them_from_the_counts():
     with pytest.raises(ValueError, match="no level of \\['g1', 'g3'\\] for icans of row 3 in s"):
         too_many = pd.DataFrame({"icans": [("g1", "g3")] * 4 + [None] * 2})
         construct_categorical(spec, pd.Series(["s"] * 6), too_many, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize(
+    ("cells", "match"),
+    [
+        ([("g1", "g3"), ("g3", "none")], "must all name the same levels"),
+        ([("g1", "g7")], r"unknown levels \['g7'\] for icans in s, row 0"),
+    ],
+)
+def test_cells_of_several_levels_are_refused_unless_one_known_set(cells, match):
+    from types import SimpleNamespace
+
+    from carbook.reconstruct.construction import construct_categorical
+
+    spec = SimpleNamespace(categorical={"icans": {"s": {"none": 3, "g1": 2, "g3": 1}}})
+    facts = pd.DataFrame({"icans": [*cells] + [None] * (6 - len(cells))})
+    with pytest.raises(ValueError, match=match):
+        construct_categorical(spec, pd.Series(["s"] * 6), facts, np.random.default_rng(0))

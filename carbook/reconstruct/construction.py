@@ -100,7 +100,9 @@ def construct_categorical(
     Raises
     ------
     ValueError
-        If the facts need more of a level than the stratum has.
+        If the facts need more of a level than the stratum has, leave none of a
+        cell's levels, name a level the margins lack, or give a stratum's cells of
+        several levels different sets.
 
     Examples
     --------
@@ -127,6 +129,7 @@ def construct_categorical(
                         f"facts put {n} x {col}={level} in {stratum}; only {pool.get(level, 0)}"
                     )
                 pool[level] -= n
+            _check_partial(partial, pool, f"{col} in {stratum}")
             for row, allowed in partial.items():
                 fixed.loc[row] = _deal_one(pool, allowed, f"{col} of row {row} in {stratum}", rng)
             deck = [lvl for lvl, n in sorted(pool.items()) for _ in range(n)]
@@ -137,9 +140,25 @@ def construct_categorical(
     return out
 
 
+def _check_partial(partial: pd.Series, pool: dict, what: str) -> None:
+    """Cells of several levels must name known levels, the same ones in a stratum.
+
+    With one set, dealing cell by cell from what is left always succeeds when the set
+    has enough left; with overlapping sets, a greedy deal could fail where another
+    exists, so it is refused.
+    """
+    sets = {frozenset(_level(v) for v in allowed) for allowed in partial}
+    for row, allowed in partial.items():
+        unknown = {_level(v) for v in allowed} - set(pool)
+        if unknown:
+            raise ValueError(f"facts name unknown levels {sorted(unknown)} for {what}, row {row}")
+    if len(sets) > 1:
+        raise ValueError(f"cells of several levels of {what} must all name the same levels")
+
+
 def _deal_one(pool: dict, allowed: tuple, what: str, rng: np.random.Generator) -> str:
     """One of the ``allowed`` levels, drawn in proportion to ``pool``, taken from it."""
-    levels = sorted(str(level) for level in allowed)
+    levels = sorted(_level(level) for level in allowed)
     n = np.array([pool.get(level, 0) for level in levels], dtype=float)
     if n.sum() == 0:
         raise ValueError(f"facts leave no level of {levels} for {what}")

@@ -46,8 +46,8 @@ calibration (after the blasts and CD19 placements, before the every-swap pass), 
 seeds print 139-148 parts (median 143, total 2,863) against 133-143 (median 138,
 total 2,758), at about 7 s more CPU per cohort (``make bench``). :data:`DESCENTS` and
 :data:`TOP` were set once, not compared with other values; the draws come from their
-own generator (:data:`SEED`, the date this was written), so the calibration's
-stream is unchanged.
+own generator (:data:`SEED`, the date this was written; the joint descents below
+have :data:`JOINT_SEED`), so the calibration's stream is unchanged.
 
 The joint descents came later (SYNTHETIC, the committed cohorts of ddef355, times
 fixed): applied after the calibration, they met one more printed part of age's two

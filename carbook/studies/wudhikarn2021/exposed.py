@@ -4,17 +4,17 @@ Table 3 prints the time-dependent HR of blinatumomab or inotuzumab as salvage, 1
 (0.60-3.33), P .43. The exposure starts on the day Table 4 dates (months after the
 first CAR T); the months after progression follow from the record's progression. With
 the start witness (:mod:`.poststart`) the multiset of records is fixed, so this HR
-reads only which record each of the 12 exposed patients holds. Table 4's facts allow
-few: :func:`assignments` lists every choice of distinct records the facts allow and
-that leaves a record, allowed by the facts, for every other patient, and scores each
-on the printed parts. It is exhaustive: what it does not find, no assignment of this
-witness's records prints. SYNTHETIC: the records are a construction, not the
-study's patients.
+reads only which record each of the 12 exposed patients holds. The facts of Tables 4
+and 5 allow few: :func:`assignments` lists every choice of distinct records the facts
+allow that leaves a record, allowed by the facts, for every other patient, and scores
+each on the printed parts by the scorecard's rules (a P is met by the Wald,
+likelihood-ratio or score test: :func:`carbook.reconstruct.targets.closest_p`). It is
+exhaustive: what it does not find, no assignment of this witness's records prints.
+SYNTHETIC: the records are a construction, not the study's patients.
 """
 
 from __future__ import annotations
 
-import itertools
 from functools import cache, lru_cache
 
 import numpy as np
@@ -22,17 +22,19 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from carbook.published import load_published, printed_interval
+from carbook.reconstruct.targets import COX_P_TESTS, closest_p
 from carbook.survival.cox_td import cox_switch
 
 __all__ = ["CLAIMS", "SELECTED", "assignments", "intervals", "pick"]
 
-#: the printed claims the exposed patients' records decide
+#: the printed claims the exposed patients' records decide (the P's part is scored
+#: under the HR's claim, as the evaluator's report does)
 CLAIMS = ("t3_blin_ino_salv_hr", "t3_blin_ino_salv_p")
 #: the scorecard's note beside :data:`CLAIMS`
 SELECTED = (
     "records of the 12 given blinatumomab or inotuzumab: one of the allowed choices "
-    "of start-witness records that meet the most of Table 3's time-dependent HR, "
-    "chosen because they do"
+    "of start-witness records, chosen because it meets the most of Table 3's "
+    "time-dependent HR and its P"
 )
 _VALUES = ("hr", "lower", "upper", "p")
 
@@ -55,33 +57,51 @@ def intervals() -> tuple[tuple[float, float], ...]:
 def _choices(ok: np.ndarray, exposed: np.ndarray) -> list[tuple[int, ...]]:
     """Distinct records for the exposed rows that leave every row a record it may take.
 
-    A row that may take any record never blocks (there are as many records as rows),
-    so only the other rows are matched; the answer, cached, is then the same for
+    A row that may take any record never blocks (``ok`` is square: as many records as
+    rows), so only the other rows are matched; the answer, cached, is then the same for
     every cohort whose constrained patients are the same.
     """
-    keep = ~ok.all(axis=1)
-    if not (keep | ~exposed).all():  # an exposed row free of every fact: keep it too
-        keep |= exposed
-    return list(
-        _choices_of(ok[keep].tobytes(), int(keep.sum()), ok.shape[1], exposed[keep].tobytes())
-    )
+    keep = ~ok.all(axis=1) | exposed
+    key = (ok[keep].tobytes(), int(keep.sum()), ok.shape[1], exposed[keep].tobytes())
+    return list(_choices_of(*key))
 
 
 @lru_cache(maxsize=8)
 def _choices_of(ok_bytes: bytes, n: int, m: int, exposed_bytes: bytes) -> tuple:
+    """:func:`_choices` on the constrained rows (bytes: a hashable cache key)."""
     ok = np.frombuffer(ok_bytes, dtype=bool).reshape(n, m)
     rows = np.flatnonzero(np.frombuffer(exposed_bytes, dtype=bool))
-    out = []
-    for combo in itertools.product(*(np.flatnonzero(ok[i]) for i in rows)):
-        if len(set(combo)) < len(combo):
-            continue
-        sub = ok.copy()
-        sub[rows, :], sub[:, list(combo)] = False, False
-        sub[rows, list(combo)] = True
-        r, k = linear_sum_assignment(~sub)
-        if sub[r, k].all():
-            out.append(tuple(int(x) for x in combo))
+    out: list[tuple[int, ...]] = []
+
+    def extend(combo: list[int]) -> None:  # backtracking: a used record is skipped
+        if len(combo) == len(rows):
+            if _completes(ok, rows, combo):
+                out.append(tuple(combo))
+            return
+        for r in np.flatnonzero(ok[rows[len(combo)]]):
+            if int(r) not in combo:
+                extend([*combo, int(r)])
+
+    extend([])
     return tuple(out)
+
+
+def _completes(ok: np.ndarray, rows: np.ndarray, combo: list[int]) -> bool:
+    """Whether the other rows can still each take a record of their own."""
+    sub = ok.copy()
+    sub[rows, :], sub[:, combo] = False, False
+    sub[rows, combo] = True
+    r, k = linear_sum_assignment(~sub)
+    return bool(sub[r, k].all())
+
+
+def _score(fit: dict) -> tuple[tuple[float, ...], str, int, int]:
+    """(HR, limits, P), the P's test, printed parts met and claims met."""
+    iv = intervals()
+    test, p = closest_p({k: float(fit[k]) for k in COX_P_TESTS}, *iv[3])
+    vals = (float(fit["hr"]), float(fit["lower"]), float(fit["upper"]), p)
+    inside = [lo <= v < hi for v, (lo, hi) in zip(vals, iv, strict=True)]
+    return vals, test, sum(inside), int(all(inside[:3])) + int(inside[3])
 
 
 def assignments(
@@ -91,26 +111,28 @@ def assignments(
 
     Parameters
     ----------
-    ok : (patients, records) bool array
-        Which patient may take which record (:func:`.poststart.allowed`).
-    switch_at : (patients,) array
+    ok : (n, n) bool array
+        Which patient (row) may take which record (column): :func:`.poststart.allowed`.
+    switch_at : (n,) array
         Months from the first CAR T to the exposure (NaN: never exposed).
-    t_rr, t_post, dead : (records,) arrays
-        Each record's months to progression, months after it, and death.
+    t_rr, t_post, dead : (n,) arrays
+        Each record's months to progression, months after it, and death (0/1).
 
     Returns
     -------
     pandas.DataFrame
         One row per choice: ``records`` (the record of each exposed patient, in row
-        order), ``hr``, ``lower``, ``upper``, ``p`` (R's ``coxph(Surv(start, stop,
-        event) ~ x)`` on the counting-process data, Efron ties, Wald CI and P:
-        :func:`carbook.survival.cox_td.cox_switch`) and ``met``, the printed parts of
-        :data:`CLAIMS` it meets.
+        order); ``hr``, ``lower``, ``upper`` (R's ``coxph(Surv(start, stop, event) ~
+        x)`` on the counting-process data, Efron ties, Wald CI:
+        :func:`carbook.survival.cox_td.cox_switch`); ``p`` and ``p_test``, the Wald,
+        likelihood-ratio or score P nearest the printed one, as the scorecard reads
+        it; ``met``, the printed parts met (of 4), and ``claims``, the claims met
+        (the HR with both limits, and the P: of 2).
 
     Raises
     ------
     ValueError
-        If the arrays' lengths disagree with ``ok``.
+        If ``ok`` is not square, or an array's length is not ``ok``'s.
 
     Examples
     --------
@@ -123,33 +145,46 @@ def assignments(
     >>> a["records"].tolist(), int(a["met"].max())
     ([(0,), (1,)], 0)
     """
-    n, m = ok.shape
-    if len(switch_at) != n or not len(t_rr) == len(t_post) == len(dead) == m:
-        raise ValueError(f"switch_at needs {n} patients and t_rr, t_post, dead {m} records")
+    ok = np.asarray(ok, dtype=bool)
+    n = len(ok)
+    if ok.ndim != 2 or ok.shape[1] != n:
+        raise ValueError(f"ok must be square (patients x records), got shape {ok.shape}")
+    if not len(switch_at) == len(t_rr) == len(t_post) == len(dead) == n:
+        raise ValueError(f"switch_at, t_rr, t_post and dead need {n} values each")
     exposed = np.isfinite(switch_at)
     rows = []
     for combo in _choices(ok, exposed):
-        held = np.setdiff1d(np.arange(m), combo)  # the unexposed hold the rest: order is moot
-        rec = np.concatenate([combo, held])
-        switch = np.full(m, np.nan)
+        rec = np.concatenate([combo, np.setdiff1d(np.arange(n), combo)])  # others: moot
+        switch = np.full(n, np.nan)
         switch[: len(combo)] = np.round(switch_at[exposed] - t_rr[list(combo)], 2)
-        fit = cox_switch(t_post[rec], dead[rec], switch)
-        vals = tuple(float(fit[k]) for k in _VALUES)
-        met = sum(lo <= v < hi for v, (lo, hi) in zip(vals, intervals(), strict=True))
-        rows.append((combo, *vals, met))
-    return pd.DataFrame(rows, columns=["records", *_VALUES, "met"])
+        vals, test, met, claims = _score(cox_switch(t_post[rec], dead[rec], switch))
+        rows.append((combo, *vals, test, met, claims))
+    return pd.DataFrame(rows, columns=["records", *_VALUES, "p_test", "met", "claims"])
 
 
 def pick(table: pd.DataFrame, rng: np.random.Generator) -> tuple[int, ...] | None:
-    """One of the choices that meet the most printed parts, at random; None if none.
+    """One of the choices that meet the most claims, then parts, at random.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`assignments` (``records``, ``claims``, ``met``).
+    rng : numpy.random.Generator
+        Draws one among the best.
+
+    Returns
+    -------
+    tuple of int or None
+        The records of the exposed patients; None if ``table`` is empty.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"records": [(0,), (1,), (2,)], "met": [1, 0, 1]})
+    >>> t = pd.DataFrame({"records": [(0,), (1,), (2,)], "claims": [1, 0, 1], "met": [2, 3, 2]})
     >>> pick(t, np.random.default_rng(0)) in [(0,), (2,)]
     True
     """
     if table.empty:
         return None
-    best = table.index[table["met"] == table["met"].max()]
-    return table["records"].loc[best[int(rng.integers(len(best)))]]
+    rank = list(zip(table["claims"], table["met"], strict=True))
+    best = np.flatnonzero([r == max(rank) for r in rank])
+    return table["records"].iloc[int(best[int(rng.integers(len(best)))])]

@@ -56,7 +56,7 @@ NESTED = (
 JOINT_ONLY = ("age", "ph")
 #: 0/1 covariates read by Table 2 alone, placed by swaps within strata
 #: (:func:`carbook.reconstruct.nestedplace.swap_move`; cells fixed by a fact stay: the
-#: burden Table 5 prints; its ICANS is not among the facts yet): base column and HR
+#: burden and ICANS of Table 5's first infusion): base column and HR
 SWAPPED = (("burden", "t2_burden_hr"), ("icans", "t2_icans_hr"), ("lines", "t2_lines_hr"))
 #: continuous columns of the 19 given corticosteroids, each placed by a walk over its
 #: values and swaps alone (:mod:`carbook.reconstruct.blockplace`)
@@ -94,6 +94,16 @@ def _facts() -> pd.DataFrame:
 
 def cohort_facts(c: pd.DataFrame) -> pd.DataFrame:
     """The facts of Tables 4 and 5 (:func:`_facts`) on the rows of cohort ``c``.
+
+    Parameters
+    ----------
+    c : pandas.DataFrame
+        A cohort with an ``id`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``c`` (NA where a table prints nothing for the patient).
 
     Examples
     --------

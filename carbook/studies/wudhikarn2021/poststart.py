@@ -199,8 +199,21 @@ def exposed_choices(
     """Every choice of witness records for the patients given blinatumomab or inotuzumab.
 
     :func:`.exposed.assignments` on the choices :func:`allowed` permits: which record
-    each of them may hold, with the time-dependent HR each choice prints. ``w``: the
-    witness (default: the start witness, with the CD19 times).
+    each of them may hold, with the time-dependent HR each choice prints.
+
+    Parameters
+    ----------
+    c : pandas.DataFrame
+        A cohort (only who progressed, and the patients' IDs, are read).
+    facts : pandas.DataFrame
+        Tables 4 and 5's facts on its rows (:func:`.model.cohort_facts`).
+    w : pandas.DataFrame, optional
+        The witness; default: the start witness, with the CD19 times.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per choice (:func:`.exposed.assignments`).
 
     Examples
     --------
@@ -209,14 +222,19 @@ def exposed_choices(
     >>> c = load_cohort("wudhikarn2021")
     >>> t = exposed_choices(c, model.cohort_facts(c))
     >>> len(t) > 100, list(t.columns)
-    (True, ['records', 'hr', 'lower', 'upper', 'p', 'met'])
+    (True, ['records', 'hr', 'lower', 'upper', 'p', 'p_test', 'met', 'claims'])
     """
     w = cd19place.with_cd19_times(postwitness.witness(PATH)) if w is None else w
-    prog = c.index[c["progressed"] == 1]
-    switch_at = post._bounds(c).loc[prog, "blin_ino"].to_numpy(float)
     return exposed.assignments(
-        allowed(c, facts, w), switch_at, *(w[k].to_numpy(float) for k in ("t_rr", "t_post", "dead"))
+        allowed(c, facts, w),
+        _switch_at(c),
+        *(w[k].to_numpy(float) for k in ("t_rr", "t_post", "dead")),
     )
+
+
+def _switch_at(c: pd.DataFrame) -> np.ndarray:
+    """Months from the first CAR T to blinatumomab or inotuzumab, per progressed row."""
+    return post._bounds(c).loc[c.index[c["progressed"] == 1], "blin_ino"].to_numpy(float)
 
 
 def _pin_exposed(
@@ -225,15 +243,14 @@ def _pin_exposed(
     """:func:`allowed`, with the exposed pinned to records that print the most of Table 3.
 
     The patients given blinatumomab or inotuzumab take, at random, one of the choices
-    of records (:func:`exposed_choices`) that meet the most printed parts of its
-    time-dependent HR (:data:`.exposed.CLAIMS`); the others are left free.
+    of records (:func:`exposed_choices`) that meet the most claims, then printed
+    parts, of its time-dependent HR (:func:`.exposed.pick`); the others are left free.
     """
     ok = allowed(c, facts, w)
     choice = exposed.pick(exposed_choices(c, facts, w), rng)
     if choice is None:
         return ok
-    switch_at = post._bounds(c).loc[c.index[c["progressed"] == 1], "blin_ino"].to_numpy(float)
-    rows = np.flatnonzero(np.isfinite(switch_at))
+    rows = np.flatnonzero(np.isfinite(_switch_at(c)))
     ok[rows, :], ok[:, list(choice)] = False, False
     ok[rows, list(choice)] = True
     return ok
