@@ -100,14 +100,16 @@ CPU (the first 12 minutes shared the two cores with a CI run). The machine was q
 again after it; back to back, 7438fb6 (fresh clone) 59.3 s CPU at 6.7 ms per
 evaluation, then this code 59.7 s at 5.9 ms: ratio 0.99 of the goal, 151 met.
 
-Issue-10 part 11 (2026-12-03, the same machine slower again: 7.1-7.9 ms per
-evaluation). Table 5's first-infusion CRS and ICANS held as facts, and the 12 given
-blinatumomab or inotuzumab pinned to start-witness records (``exposed.py``: about
-0.2 s a cohort once its 738 choices are cached, 0.5 s before). Back to back, 7132287
-from a worktree with ``PYTHONPATH`` set: 70.1 s CPU at 7.09 ms (ratio 1.17, 151 met);
-this code 68.2 s at 7.18 ms (1.14, 156 met) and 72.1 s at 7.93 ms (1.20). The code
-costs no more; the machine is slower than at part 10's 5.9 ms, and the goal is missed
-at this speed. 20 seeds with ``--jobs 2``: 11 min 27 s wall, 1,224 s user CPU.
+Issue-10 part 11 (2026-12-03, the same machine, 6.3-7.9 ms per evaluation). Table
+5's first-infusion CRS and ICANS held as facts, and the 12 given blinatumomab or
+inotuzumab pinned to start-witness records (``exposed.py``: about 0.2 s a cohort once
+its 738 choices are cached, 0.5 s before). Back to back with 7132287 (a worktree,
+``PYTHONPATH`` set) while the machine was slow: 70.1 s CPU at 7.09 ms (ratio 1.17,
+151 met), then this code's first version 68.2 s at 7.18 ms (1.14, 156 met). Quicker
+later, with the final code: 7132287 64.1 s (1.07, 151 met), this code 63.4 s at 6.52
+ms (1.06, 152 met) and 66.6 s at 6.28 ms (1.11). The code costs about what it did;
+at this machine's speed today the 60 s goal is missed by 6-11%. 20 seeds with
+``--jobs 2``: 10 min 44 s wall, 1,234 s user CPU.
 
 Run: ``make bench``.
 """
