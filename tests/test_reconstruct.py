@@ -1,6 +1,7 @@
 """carbook.reconstruct: exact margins, determinism, and targets verified with lifelines."""
 
 import io
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from carbook.data.synthetic import cohort_path
 from carbook.data.wudhikarn2021 import load_table5
 from carbook.published import printed_interval
+from carbook.reconstruct.construction import construct_categorical
 from carbook.reconstruct.engine import anneal, derive, exact_values
 from carbook.reconstruct.run import BUDGET
 from carbook.reconstruct.spec import load_spec
@@ -412,12 +414,12 @@ def test_calibration_report_names_the_test_of_every_met_cox_p():
     assert {"Wald", "likelihood-ratio"} <= set(met["note"].str.extract(r"P by the (.*) test")[0])
 
 
+#: one stratum of six: 3 without ICANS, 2 of grade 1-2 and 1 of grade 3 or more
+_TOX_SPEC = SimpleNamespace(categorical={"icans": {"s": {"none": 3, "g1": 2, "g3": 1}}})
+
+
 def test_a_fact_of_several_levels_is_dealt_one_of_them_from_the_counts():
-    from types import SimpleNamespace
-
-    from carbook.reconstruct.construction import construct_categorical
-
-    spec = SimpleNamespace(categorical={"icans": {"s": {"none": 3, "g1": 2, "g3": 1}}})
+    spec = _TOX_SPEC
     facts = pd.DataFrame({"icans": [("g1", "g3"), ("g1", "g3"), "g1", None, None, None]})
     for seed in range(20):
         out = construct_categorical(spec, pd.Series(["s"] * 6), facts, np.random.default_rng(seed))
@@ -436,11 +438,7 @@ def test_a_fact_of_several_levels_is_dealt_one_of_them_from_the_counts():
     ],
 )
 def test_cells_of_several_levels_are_refused_unless_one_known_set(cells, match):
-    from types import SimpleNamespace
-
-    from carbook.reconstruct.construction import construct_categorical
-
-    spec = SimpleNamespace(categorical={"icans": {"s": {"none": 3, "g1": 2, "g3": 1}}})
+    spec = _TOX_SPEC
     facts = pd.DataFrame({"icans": [*cells] + [None] * (6 - len(cells))})
     with pytest.raises(ValueError, match=match):
         construct_categorical(spec, pd.Series(["s"] * 6), facts, np.random.default_rng(0))

@@ -25,7 +25,7 @@ from carbook.published import load_published, printed_interval
 from carbook.reconstruct.targets import COX_P_TESTS, closest_p
 from carbook.survival.cox_td import cox_switch
 
-__all__ = ["CLAIMS", "SELECTED", "assignments", "intervals", "pick"]
+__all__ = ["CLAIMS", "SELECTED", "assignments", "best", "inside", "intervals", "pick"]
 
 #: the printed claims the exposed patients' records decide (the P's part is scored
 #: under the HR's claim, as the evaluator's report does)
@@ -95,13 +95,28 @@ def _completes(ok: np.ndarray, rows: np.ndarray, combo: list[int]) -> bool:
     return bool(sub[r, k].all())
 
 
-def _score(fit: dict) -> tuple[tuple[float, ...], str, int, int]:
-    """(HR, limits, P), the P's test, printed parts met and claims met."""
-    iv = intervals()
-    test, p = closest_p({k: float(fit[k]) for k in COX_P_TESTS}, *iv[3])
-    vals = (float(fit["hr"]), float(fit["lower"]), float(fit["upper"]), p)
-    inside = [lo <= v < hi for v, (lo, hi) in zip(vals, iv, strict=True)]
-    return vals, test, sum(inside), int(all(inside[:3])) + int(inside[3])
+def _values(fit: dict) -> tuple[float, ...]:
+    """(HR, limits, P) of a fit, and the P's test: the P as the scorecard reads it."""
+    test, p = closest_p({k: float(fit[k]) for k in COX_P_TESTS}, *intervals()[3])
+    return float(fit["hr"]), float(fit["lower"]), float(fit["upper"]), p, test
+
+
+def inside(table: pd.DataFrame) -> pd.DataFrame:
+    """Per choice and printed part (``hr``, ``lower``, ``upper``, ``p``): printed as published.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"hr": [1.41, 1.2], "lower": [0.6, 0.6], "upper": [3.2, 3.33],
+    ...                   "p": [0.43, 0.5]})
+    >>> inside(t).sum(axis=1).tolist()
+    [3, 2]
+    """
+    return pd.DataFrame(
+        {
+            k: table[k].between(lo, hi, inclusive="left")
+            for k, (lo, hi) in zip(_VALUES, intervals(), strict=True)
+        }
+    )
 
 
 def assignments(
@@ -157,13 +172,29 @@ def assignments(
         rec = np.concatenate([combo, np.setdiff1d(np.arange(n), combo)])  # others: moot
         switch = np.full(n, np.nan)
         switch[: len(combo)] = np.round(switch_at[exposed] - t_rr[list(combo)], 2)
-        vals, test, met, claims = _score(cox_switch(t_post[rec], dead[rec], switch))
-        rows.append((combo, *vals, test, met, claims))
-    return pd.DataFrame(rows, columns=["records", *_VALUES, "p_test", "met", "claims"])
+        rows.append((combo, *_values(cox_switch(t_post[rec], dead[rec], switch))))
+    out = pd.DataFrame(rows, columns=["records", *_VALUES, "p_test"])
+    met = inside(out)
+    out["met"] = met.sum(axis=1).astype(int)
+    out["claims"] = met[["hr", "lower", "upper"]].all(axis=1).astype(int) + met["p"].astype(int)
+    return out
+
+
+def best(table: pd.DataFrame) -> pd.DataFrame:
+    """The choices that meet the most claims, then the most printed parts, in order.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"records": [(0,), (1,), (2,)], "claims": [1, 0, 1], "met": [2, 3, 2]})
+    >>> best(t)["records"].tolist()
+    [(0,), (2,)]
+    """
+    rank = table["claims"] * 5 + table["met"]  # at most 4 parts: claims decide first
+    return table[rank == rank.max()]
 
 
 def pick(table: pd.DataFrame, rng: np.random.Generator) -> tuple[int, ...] | None:
-    """One of the choices that meet the most claims, then parts, at random.
+    """One of the :func:`best` choices, at random.
 
     Parameters
     ----------
@@ -185,6 +216,5 @@ def pick(table: pd.DataFrame, rng: np.random.Generator) -> tuple[int, ...] | Non
     """
     if table.empty:
         return None
-    rank = list(zip(table["claims"], table["met"], strict=True))
-    best = np.flatnonzero([r == max(rank) for r in rank])
-    return table["records"].iloc[int(best[int(rng.integers(len(best)))])]
+    top = best(table)
+    return top["records"].iloc[int(rng.integers(len(top)))]
