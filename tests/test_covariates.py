@@ -84,7 +84,7 @@ def test_candidates_swap_free_cells_within_a_stratum_and_keep_margins():
 def test_candidate_columns_equal_the_derived_covariate_after_the_move(cov):
     spec, model = _setup()
     c = _cohort()
-    cand = candidates(c, ["burden", "ph", "prior_blin", "prior_ino"], ["ldh_high"], model.fixed)
+    cand = candidates(c, ["burden", "ph", "prior_immuno"], ["ldh_high"], model.fixed)
     x = columns(spec, c, cov, cand)
     linked = _linked(spec)
     for k in range(0, len(cand), 11):
@@ -110,7 +110,7 @@ def test_fast_scores_agree_with_the_evaluator():
     assert met.tolist() == want
 
 
-@pytest.mark.parametrize("group", [("male",), ("prior_blin", "prior_ino")])
+@pytest.mark.parametrize("group", [("male",), ("prior_immuno",)])
 def test_solve_group_loses_no_met_number_and_keeps_times_and_margins(group):
     spec, model = _setup()
     c = _scrambled(_cohort(), group, model.fixed, spec)

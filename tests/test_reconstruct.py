@@ -9,7 +9,7 @@ import pytest
 from lifelines import CoxPHFitter, KaplanMeierFitter
 
 from carbook.data.synthetic import cohort_path
-from carbook.data.wudhikarn2021 import load_table5
+from carbook.data.wudhikarn2021 import load_table4, load_table5
 from carbook.published import printed_interval
 from carbook.reconstruct.construction import construct_categorical
 from carbook.reconstruct.engine import anneal, derive, exact_values
@@ -62,9 +62,24 @@ def _table5_kept(cohort: pd.DataFrame) -> None:
         assert (printed == "no").sum() == 2 and (printed == "yes").sum() == 7
 
 
+def _prior_immuno_kept(cohort: pd.DataFrame) -> None:
+    """Table 4's prior immunotherapy (3 blinatumomab, no inotuzumab) and Table 1's footnote."""
+    c = cohort.set_index("id")
+    t4 = load_table4().set_index("id")["prior_immunotherapy"]
+    got = c.loc[t4.index, "prior_immuno"]
+    assert sorted(got[got != "none"].index) == ["MSK44", "MSK50", "MSK53"]
+    assert (got[t4 == "blinatumomab"] == "blin").all()
+    assert (c["prior_immuno"] == "both").sum() == 1  # "One patient received both"
+    for level, by_progressed in {"blin": {0: 3, 1: 10}, "ino": {0: 1, 1: 3}}.items():
+        has = c["prior_immuno"].isin([level, "both"])  # Table 1's counts, not / progressed
+        assert has.groupby(c["progressed"]).sum().to_dict() == by_progressed, level
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
-def test_committed_cohorts_keep_table5_facts(seed):
-    _table5_kept(pd.read_csv(cohort_path(STUDY, seed), keep_default_na=False, na_values=[""]))
+def test_committed_cohorts_keep_table4_and_table5_facts(seed):
+    cohort = pd.read_csv(cohort_path(STUDY, seed), keep_default_na=False, na_values=[""])
+    _table5_kept(cohort)
+    _prior_immuno_kept(cohort)
 
 
 def test_construction_and_moves_keep_every_margin_and_fact():
@@ -87,6 +102,7 @@ def test_construction_and_moves_keep_every_margin_and_fact():
     alive = set(cohort.loc[cohort["dead"] == 0, "id"])
     assert {"MSK15", "MSK39", "MSK44", "MSK36"} <= alive
     _table5_kept(cohort)
+    _prior_immuno_kept(cohort)
     assert (cohort["t_last"] <= model.MAX_FOLLOWUP).all()
     prog = cohort["progressed"] == 1
     gap = (cohort.loc[prog, "t_last"] - cohort.loc[prog, "t_rr"] - cohort.loc[prog, "t_post"]).abs()

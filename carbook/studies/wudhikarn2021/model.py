@@ -75,6 +75,8 @@ SKELETON = True
 WITNESS = True
 #: moves of the salvage groups and first salvages, which the witness fixes
 _SALVAGE_MOVES = ("swap_salvage", "move_salvage", "swap_cr")
+#: Table 4's prior immunotherapy before CAR T -> the level of ``prior_immuno``
+PRIOR_IMMUNO = {"none": "none", "blinatumomab": "blin", "inotuzumab": "ino"}
 
 
 def _facts() -> pd.DataFrame:
@@ -88,7 +90,8 @@ def _facts() -> pd.DataFrame:
     f["burden"] = t5["status1"].map({"morphologic": "morphologic", "MRD": "mrd"})
     f["crs"], f["icans"] = _toxicity(t5, "crs1"), _toxicity(t5, "icans1")
     f["flu_lymphodepletion"] = (t5["ld1"] == "Flu/Cy").astype(int)
-    f["prior_blin"] = (t4["prior_immunotherapy"] == "blinatumomab").astype(int)
+    # Table 4 prints one drug or none (the text: none of the 12 had prior inotuzumab)
+    f["prior_immuno"] = t4["prior_immunotherapy"].map(PRIOR_IMMUNO)
     return f
 
 
