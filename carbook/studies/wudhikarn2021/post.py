@@ -239,9 +239,10 @@ def construct(
             cr.loc[prog],
             rng,
             {
-                **{i: {"cr", "no_cr"} for i in in_table},
+                i: ({"cr", "no_cr"} if i in in_table else {"cr", "no_cr", "none"})
                 # too short a survival after progression for a remission of the printed range
-                **{i: {"no_cr", "none"} for i in short if i not in in_table},
+                - ({"cr"} if i in short else set())
+                for i in in_table.union(short)
             },
         )
     )
