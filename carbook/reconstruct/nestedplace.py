@@ -69,7 +69,8 @@ seeds 1-5 print 151, 151, 155, 148 and 155, and 20 seeds 147-155 (median 151, to
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -225,22 +226,43 @@ def joint_descents(
     >>> ends[0][0], np.flatnonzero(ends[0][2]).tolist()  # carriers now die earlier
     (1, [0, 1, 5])
     """
+    return descend(partial(_joint_score, fts), _swaps, x, groups, gen, starts)
+
+
+def descend(
+    score: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    swaps: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    x: np.ndarray,
+    groups: tuple[np.ndarray, ...],
+    gen: np.random.Generator,
+    starts: int,
+) -> list[tuple[int, float, np.ndarray]]:
+    """Greedy descents from ``x`` and ``starts`` permutations of it within ``groups``.
+
+    ``score(cols)`` gives (parts met, loss) per column; ``swaps(cur, rows)`` the columns
+    one swap away within ``rows``. Each step takes the candidate meeting the most parts,
+    then the lowest loss (first on ties), while that beats the current column, at most
+    :data:`STEPS` steps. Returns distinct ends as (parts met, loss, column), ranked by
+    parts, then loss, then the order found (:func:`joint_descents` and
+    :func:`carbook.reconstruct.levelplace.descents` differ only in ``score`` and
+    ``swaps``).
+    """
     found: dict[bytes, tuple[int, float, np.ndarray]] = {}
     for s in range(starts + 1):
         cur = x.copy()
         for rows in groups if s else ():
             cur[rows] = gen.permutation(x[rows])
-        (met,), (loss,) = _joint_score(fts, cur[:, None])
+        (met,), (loss,) = score(cur[:, None])
         for _ in range(STEPS):
-            cand = np.concatenate([_swaps(cur, rows) for rows in groups], axis=1)
+            cand = np.concatenate([swaps(cur, rows) for rows in groups], axis=1)
             if not cand.shape[1]:
                 break
-            c_met, c_loss = _joint_score(fts, cand)
+            c_met, c_loss = score(cand)
             k = int(np.lexsort((np.arange(len(c_met)), c_loss, -c_met))[0])
             if (c_met[k], -c_loss[k]) <= (met, -loss):
                 break
             cur, met, loss = cand[:, k], c_met[k], c_loss[k]
-        found.setdefault(cur.astype(np.int8).tobytes(), (int(met), float(loss), cur))
+        found.setdefault(cur.astype(np.int16).tobytes(), (int(met), float(loss), cur))
     return sorted(found.values(), key=lambda e: (-e[0], e[1]))  # stable: first found first
 
 

@@ -30,6 +30,7 @@ from carbook.reconstruct.engine import (
     interior_change,
     rank_move,
 )
+from carbook.reconstruct.levelplace import level_move
 from carbook.reconstruct.nestedplace import DESCENTS, nested_move, swap_move
 from carbook.reconstruct.spec import Spec
 from carbook.studies.wudhikarn2021 import exposed, figure1, post, poststart, skeleton
@@ -38,7 +39,16 @@ from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
 from carbook.studies.wudhikarn2021.post import _bounds, feasible
 from carbook.studies.wudhikarn2021.skeleton import relapse_anchors
 
-__all__ = ["BLOCKS", "JOINT_ONLY", "MAX_FOLLOWUP", "NESTED", "SWAPPED", "build", "cohort_facts"]
+__all__ = [
+    "BLOCKS",
+    "JOINT_ONLY",
+    "LEVELS",
+    "MAX_FOLLOWUP",
+    "NESTED",
+    "SWAPPED",
+    "build",
+    "cohort_facts",
+]
 
 #: 0/1 covariates read by Table 3 (the 38 who progressed) and Table 2 (all 56), placed
 #: in turn (:mod:`carbook.reconstruct.nestedplace`): base column, inner and outer HR.
@@ -58,6 +68,9 @@ JOINT_ONLY = ("age", "ph")
 #: (:func:`carbook.reconstruct.nestedplace.swap_move`; cells fixed by a fact stay: the
 #: burden and ICANS of Table 5's first infusion): base column and HR
 SWAPPED = (("burden", "t2_burden_hr"), ("icans", "t2_icans_hr"), ("lines", "t2_lines_hr"))
+#: the column of prior immunotherapy and the HRs its levels feed, placed by swaps of
+#: levels within strata (:mod:`carbook.reconstruct.levelplace`; Table 4's 12 stay)
+LEVELS = ("prior_immuno", ("t3_prior_immuno_hr", "t2_prior_blin_hr", "t2_prior_ino_hr"))
 #: continuous columns of the 19 given corticosteroids, each placed by a walk over its
 #: values and swaps alone (:mod:`carbook.reconstruct.blockplace`)
 BLOCKS = ("steroid_time", "steroid_days", "steroid_dose")
@@ -678,6 +691,9 @@ def build(
             "blasts": rank_move(spec, ENDPOINTS, "blasts", post.marrow_rows, model_proofs),
             "cd19": cd19_move(spec, ENDPOINTS, _cd19_facts(c), protect, model_proofs),
             "remission": post.place_remission(),
+            f"levels_{LEVELS[0]}": level_move(
+                spec, ENDPOINTS, *LEVELS, protect, model_proofs, ~fixed[LEVELS[0]].to_numpy()
+            ),
         }
         | {
             f"nested_{col}": nested_move(
