@@ -115,10 +115,11 @@ Issue-10 part 12 (2026-12-03, the same machine, 6.1-6.6 ms per evaluation). Prio
 blinatumomab and inotuzumab as one column (Table 4's 12 and Table 1's footnote kept
 as facts) and its placement (``levelplace``, about 1 s a cohort). Back to back with
 430e428 (a worktree, ``PYTHONPATH`` set): 430e428 63.4 s CPU (ratio 1.06, 152 met),
-this code 55.7 s (0.93, 159 met); again in the other order, this code 54.7 s (0.91),
-430e428 63.6 s (1.06). Where the 8-9 s went was not isolated (one column of four
-levels in place of two 0/1 columns changes the every-swap pass's swaps and the
-search's path). 20 seeds with ``--jobs 2``: 10 min 34 s wall, 1,248 s user CPU.
+this code 55.7 s (0.93, 159 met; met counts of SYNTHETIC cohorts); again in the other
+order, this code 54.7 s (0.91), 430e428 63.6 s (1.06). Where the 8-9 s went was not
+isolated (one column of four levels in place of two 0/1 columns changes the
+every-swap pass's swaps and the search's path). 20 seeds with ``--jobs 2``: 10 min
+34 s wall, 1,248 s user CPU.
 
 Run: ``make bench``.
 """

@@ -63,13 +63,20 @@ def test_descents_permute_within_groups_and_rank_best_first(seed, starts):
         assert (end[10:] == codes[10:]).all()
         for rows in groups:
             assert sorted(end[rows]) == sorted(codes[rows])
-    keys = [(-met, loss) for met, loss, _ in ends]
-    assert keys == sorted(keys)
-    met0, loss0 = (v[0] for v in _score(fts, tables, codes[:, None]))
-    assert (ends[0][0], -ends[0][1]) >= (met0, -loss0)  # the own start only descends
     for met, loss, end in ends:  # each end scored as it is
         got = _score(fts, tables, end[:, None])
         assert (met, loss) == pytest.approx((got[0][0], got[1][0]))
+
+
+def test_a_descent_from_the_own_arrangement_alone_only_improves_it():
+    gen = np.random.default_rng(5)
+    time, died = gen.permutation(np.arange(1.0, 13.0)), np.ones(12)
+    codes, tables = gen.integers(0, 3, 12), np.array([[0.0, 1.0, 1.0]])
+    fts = (_target("a", time, died, np.ones(12, bool), 2.5, 3.0),)
+    (end,) = descents(fts, tables, codes, (np.arange(12),), np.random.default_rng(0), 0)
+    met0, loss0 = (v[0] for v in _score(fts, tables, codes[:, None]))
+    assert (end[0], -end[1]) > (met0, -loss0)  # this start is far from an HR in [2.5, 3)
+    assert sorted(end[2]) == sorted(codes)
 
 
 def test_descents_reach_the_best_arrangement_of_a_small_problem():
@@ -126,3 +133,9 @@ def test_level_move_names_what_it_lacks():
         move(c, None)
     with pytest.raises(ValueError, match="no 'stratum' column"):
         level_move(SPEC, ENDPOINTS, *model.LEVELS)(c.drop(columns="stratum"), None)
+    gap = c.copy()
+    gap.loc[3, "prior_immuno"] = None
+    with pytest.raises(ValueError, match=r"column 'prior_immuno' has missing values at rows \[3\]"):
+        level_move(SPEC, ENDPOINTS, *model.LEVELS)(gap, None)
+    with pytest.raises(ValueError, match="fig1_os_median is a 'km_median' target"):
+        level_move(SPEC, ENDPOINTS, "prior_immuno", ("fig1_os_median",))

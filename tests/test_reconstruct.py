@@ -1,6 +1,7 @@
 """carbook.reconstruct: exact margins, determinism, and targets verified with lifelines."""
 
 import io
+from math import comb
 from types import SimpleNamespace
 
 import numpy as np
@@ -8,6 +9,7 @@ import pandas as pd
 import pytest
 from lifelines import CoxPHFitter, KaplanMeierFitter
 
+from carbook.data import load_counts
 from carbook.data.synthetic import cohort_path
 from carbook.data.wudhikarn2021 import load_table4, load_table5
 from carbook.published import printed_interval
@@ -73,6 +75,21 @@ def _prior_immuno_kept(cohort: pd.DataFrame) -> None:
     for level, by_progressed in {"blin": {0: 3, 1: 10}, "ino": {0: 1, 1: 3}}.items():
         has = c["prior_immuno"].isin([level, "both"])  # Table 1's counts, not / progressed
         assert has.groupby(c["progressed"]).sum().to_dict() == by_progressed, level
+
+
+def test_the_patient_given_both_drugs_is_placed_where_most_arrangements_put_it():
+    """README S8: with Table 1's counts, 56,700 arrangements against 9,828 (85%)."""
+    n = load_counts(STUDY).set_index("event")["value"]
+    prog, blin, ino = 38, n["t1_blin_prog"], n["t1_ino_prog"]
+    blin_no, ino_no = n["t1_blin_noprog"], n["t1_ino_noprog"]
+    # the ways to choose each stratum's blinatumomab patients are common to both
+    among_progressed = blin * comb(prog - blin, ino - 1) * comb(18 - blin_no, ino_no)
+    among_others = comb(prog - blin, ino) * blin_no
+    assert (among_progressed, among_others) == (56_700, 9_828)  # 85% among the progressed
+    assert among_progressed > among_others
+    assert n["t1_both_prior"] == 1
+    margins = SPEC.categorical["prior_immuno"]
+    assert margins["progressed"]["both"] == 1 and "both" not in margins["not_progressed"]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])

@@ -35,7 +35,7 @@ unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 
 import numpy as np
@@ -55,8 +55,26 @@ STARTS = 30
 SEED = 20261204
 
 
-def level_tables(spec: Spec, column: str, levels: list, covariates: list[str]) -> np.ndarray:
-    """(len(covariates), len(levels)) 0/1: each derived covariate at each level.
+def level_tables(
+    spec: Spec, column: str, levels: Sequence[object], covariates: Sequence[str]
+) -> np.ndarray:
+    """Each derived covariate at each level of ``column``.
+
+    Parameters
+    ----------
+    spec : Spec
+        The study's derived covariates (``spec.derived``).
+    column : str
+        The categorical column the covariates derive from.
+    levels : sequence
+        Values of ``column``.
+    covariates : sequence of str
+        Names of derived covariates.
+
+    Returns
+    -------
+    numpy.ndarray
+        (len(covariates), len(levels)) of 0.0 and 1.0.
 
     Raises
     ------
@@ -88,7 +106,9 @@ def _columns(tables: np.ndarray, codes: np.ndarray) -> list[np.ndarray]:
     return [table[codes] for table in tables]
 
 
-def _score(fts: tuple[FastTarget, ...], tables: np.ndarray, codes: np.ndarray) -> tuple:
+def _score(
+    fts: tuple[FastTarget, ...], tables: np.ndarray, codes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Printed parts met and loss over ``fts``, summed, per column of ``codes``."""
     met, loss = 0, 0
     for ft, x in zip(fts, _columns(tables, codes), strict=True):
@@ -150,16 +170,37 @@ def level_move(
 ) -> Move:
     """The placement of the module's note for categorical ``column``, as a move.
 
-    ``claims`` are univariate ``cox_hr`` targets whose 0/1 covariates derive from
-    ``column`` alone. Rows where ``free`` is False (cells a published fact fixes) never
-    move; by default every row may. ``rng`` is unused.
+    Parameters
+    ----------
+    spec : Spec
+        The study's targets and derived covariates.
+    endpoints : Endpoints
+        The study's endpoints, by name.
+    column : str
+        The categorical column placed.
+    claims : tuple of str
+        Univariate ``cox_hr`` targets whose covariates derive from ``column`` alone.
+    protect : tuple of str
+        Claims placed before the search, which no arrangement may lose.
+    study_proofs : mapping, optional
+        The study's proofs, so that proved parts weigh as in the search.
+    free : numpy.ndarray, optional
+        One flag per row: False for cells a published fact fixes, which never move. By
+        default every row may.
+
+    Returns
+    -------
+    Move
+        ``place(cohort, rng)``: the changes of the best arrangement, or none (``rng``
+        is unused: the descents draw from their own generator).
 
     Raises
     ------
     ValueError
-        If a claim is not a target or its covariate is not derived from ``column``
-        alone; or, when placing, if the cohort has no ``stratum`` column, ``free`` is
-        not one flag per row, or a covariate is not 0/1.
+        If a claim is not a target, not a ``cox_hr`` target, or its covariate is not
+        derived from ``column`` alone; or, when placing, if the cohort has no
+        ``stratum`` column, ``free`` is not one flag per row, ``column`` has a missing
+        value, or a covariate is not 0/1 (naming the claims).
 
     Examples
     --------
@@ -171,6 +212,9 @@ def level_move(
     ValueError: covariate 'lines_gt3' is not derived from column 'male' alone
     """
     targets = [spec.target(c) for c in claims]
+    for t in targets:
+        if t.kind != "cox_hr":
+            raise ValueError(f"{t.claim} is a {t.kind!r} target, not a univariate 'cox_hr'")
     covariates = [str(t.params["covariate"]) for t in targets]
     level_tables(spec, column, [], covariates)  # checks each covariate's source
     p_notes = inconsistent_p_targets(spec.targets)
@@ -184,17 +228,20 @@ def level_move(
         derive(spec, cohort)
         excluded = proofs(spec.targets, cohort, endpoints, study_proofs)
         fts = fast_targets(targets, cohort, endpoints, excluded)
-        if len(fts) != len(targets):
-            raise ValueError(f"{claims} need 0/1 covariates on this cohort")
-        levels, codes = np.unique(cohort[column].astype(str).to_numpy(), return_inverse=True)
-        values = cohort[column].to_numpy(object)
-        level_values = [values[np.flatnonzero(codes == k)[0]] for k in range(len(levels))]
-        tables = level_tables(spec, column, level_values, covariates)
+        missing = sorted(set(claims) - {ft.claim for ft in fts})
+        if missing:
+            raise ValueError(f"{missing} need a 0/1 covariate on this cohort")
+        codes, level_values = pd.factorize(cohort[column], use_na_sentinel=True)
+        if (codes < 0).any():
+            raise ValueError(
+                f"column {column!r} has missing values at rows {np.flatnonzero(codes < 0)}"
+            )
+        tables = level_tables(spec, column, list(level_values), covariates)
         strata = cohort["stratum"].to_numpy()
         groups = tuple(np.flatnonzero(movable & (strata == s)) for s in pd.unique(strata))
         ends = descents(tuple(fts), tables, codes, groups, np.random.default_rng(SEED))
         candidates = [
-            [(column, int(i), level_values[new[i]]) for i in np.flatnonzero(new != codes)]
+            [(column, int(i), level_values[int(new[i])]) for i in np.flatnonzero(new != codes)]
             for _, _, new in ends[:TOP]
         ]
         evaluator = Evaluator(spec.targets, endpoints, excluded, p_notes)

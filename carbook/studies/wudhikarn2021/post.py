@@ -239,10 +239,9 @@ def construct(
             cr.loc[prog],
             rng,
             {
-                i: ({"cr", "no_cr"} if i in in_table else {"cr", "no_cr", "none"})
+                **{i: {"cr", "no_cr"} - ({"cr"} if i in short else set()) for i in in_table},
                 # too short a survival after progression for a remission of the printed range
-                - ({"cr"} if i in short else set())
-                for i in in_table.union(short)
+                **{i: {"no_cr", "none"} for i in short if i not in in_table},
             },
         )
     )
