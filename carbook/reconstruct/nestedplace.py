@@ -154,18 +154,19 @@ def inner_solutions(
     for _ in range(descents):
         cur = x.copy()
         cur[rows] = gen.permutation(x[rows])
+        (met,), (loss,) = _score(ft, cur[:, None])
         for _ in range(STEPS):
             cand = _swaps(cur, rows)
             if not len(cand.T):
                 break
-            (met, loss), cand_loss = _score(ft, cur[:, None]), _score(ft, cand)[1]
-            if met[0].all():
+            if met.all():
                 _plateau(ft, then, cur, rows, found)
                 break
+            cand_met, cand_loss = _score(ft, cand)  # the step taken keeps its own score
             k = int(np.argmin(cand_loss))
-            if cand_loss[k] >= loss[0]:
+            if cand_loss[k] >= loss:
                 break
-            cur = cand[:, k]
+            cur, met, loss = cand[:, k], cand_met[k], cand_loss[k]
     return list(found.values())
 
 
