@@ -119,7 +119,14 @@ this code 55.7 s (0.93, 159 met; met counts of SYNTHETIC cohorts); again in the 
 order, this code 54.7 s (0.91), 430e428 63.6 s (1.06). Where the 8-9 s went was not
 isolated (one column of four levels in place of two 0/1 columns changes the
 every-swap pass's swaps and the search's path). 20 seeds with ``--jobs 2``: 10 min
-34 s wall, 1,248 s user CPU.
+34 s wall, 1,248 s user CPU. Then ``nestedplace.inner_solutions`` stopped refitting
+the arrangement it had just scored (the same cohorts, byte for byte): back to back,
+this code 47.0 s CPU at 6.31 ms per evaluation (ratio 0.78, 159 met), 430e428 59.9 s
+at 6.53 ms (1.00, 152 met). A profile of the seed-1 calibration (``cProfile``, 76 s
+with its overhead): the every-swap pass 24 s (its second pass reaches the 12,000-swap
+cap after 4,898 swaps, none kept; run on to 30,000, seed 1 gains one part and seed 2
+none), the placements 25 s (nested 9, the three steroid walks 8, CD19 4), the
+annealing phases 20 s.
 
 Run: ``make bench``.
 """
