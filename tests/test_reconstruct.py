@@ -7,19 +7,23 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lifelines import CoxPHFitter, KaplanMeierFitter
+from scipy import stats
 
 from carbook.data import load_counts
 from carbook.data.synthetic import cohort_path
 from carbook.data.wudhikarn2021 import load_table4, load_table5
 from carbook.published import printed_interval
-from carbook.reconstruct.construction import construct_categorical
+from carbook.reconstruct.construction import construct_categorical, interior_change, interior_steps
 from carbook.reconstruct.engine import anneal, derive, exact_values
 from carbook.reconstruct.run import BUDGET
 from carbook.reconstruct.spec import load_spec
 from carbook.studies.models import reconstruct
 from carbook.studies.wudhikarn2021 import model
 from carbook.studies.wudhikarn2021.endpoints import ENDPOINTS
+from carbook.tables import wilcoxon_ranksum
 
 STUDY = "wudhikarn2021"
 SPEC = load_spec(STUDY)
@@ -39,6 +43,45 @@ def test_exact_values_hit_median_and_range(n, median, lo, hi, step):
     v = exact_values(n, median, lo, hi, step, np.random.default_rng(0))
     assert len(v) == n
     assert (np.median(v), v.min(), v.max()) == pytest.approx((median, lo, hi))
+
+
+@given(
+    st.integers(2, 20).map(lambda k: 2 * k),  # an even count
+    st.integers(200, 400),  # the median, in steps of 0.01
+    st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_split_median_has_no_tie_and_interior_moves_keep_it(n, median_steps, seed):
+    median, step, rng = median_steps / 100, 0.01, np.random.default_rng(seed)
+    lo, hi = median - 1.5, median + 2.0
+    v = pd.Series(exact_values(n, median, lo, hi, step, rng, split=True))
+    middle = np.sort(v)[n // 2 - 1 : n // 2 + 1]
+    assert middle == pytest.approx([median - step, median + step])
+    for _ in range(40):  # random interior moves, then every deterministic one
+        got = interior_change(v, (median, lo, hi), step, rng, split=True)
+        if got is not None:
+            v[got[0]] = got[1]
+            assert (v.median(), v.min(), v.max()) == pytest.approx((median, lo, hi))
+    for i, new in interior_steps(v, (median, lo, hi), step, split=True):
+        w = v.copy()
+        w[i] = new
+        assert (w.median(), w.min(), w.max()) == pytest.approx((median, lo, hi))
+
+
+def test_the_dose_p_needs_an_untied_median():
+    """README S9: .38 is the exact P (no ties) at W = 31; tied, W = 31 and 31.5 give .37, .40."""
+    y = np.array([0.79, 1.0, 1.40, 1.54, 1.56, 2.14, 6.75])  # 7 not progressed
+    low = [0.72, 0.77, 1.04, 1.24, 1.26]
+    high = [1.39, 1.46, 1.73, 2.1, 2.58]
+    untied = np.array([*low, 1.36, 1.38, *high])  # median 1.37 of 12, W = 31
+    tied = np.array([*low, 1.37, 1.37, *high])
+    tied_up = np.array([*low, 1.37, 1.37, 1.40, *high[1:]])  # ties y's 1.40: W = 31.5
+    p = {k: wilcoxon_ranksum(x, y).pvalue for k, x in (("u", untied), ("t", tied), ("up", tied_up))}
+    assert all(np.median(x) == pytest.approx(1.37) for x in (untied, tied, tied_up))
+    assert f"{p['u']:.2f}" == "0.38" and p["u"] == pytest.approx(0.3845, abs=1e-4)
+    assert (f"{p['t']:.2f}", f"{p['up']:.2f}") == ("0.37", "0.40")
+    ranks = stats.rankdata(np.r_[tied_up, y])
+    assert ranks[:12].sum() - 78 == 31.5  # W of the 12
 
 
 def _margins(cohort: pd.DataFrame) -> dict:
@@ -90,6 +133,13 @@ def test_the_patient_given_both_drugs_is_placed_where_most_arrangements_put_it()
     assert n["t1_both_prior"] == 1
     margins = SPEC.categorical["prior_immuno"]
     assert margins["progressed"]["both"] == 1 and "both" not in margins["not_progressed"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_committed_cohorts_build_the_dose_median_untied(seed):
+    c = pd.read_csv(cohort_path(STUDY, seed))
+    dose = np.sort(c.loc[(c["steroid"] == 1) & (c["progressed"] == 1), "steroid_dose"])
+    assert len(dose) == 12 and dose[5:7].tolist() == pytest.approx([1.36, 1.38])  # README S9
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])

@@ -34,6 +34,7 @@ __all__ = [
     "interior_steps",
     "reads",
     "source_columns",
+    "split_median",
 ]
 
 #: one proposed change: (column, row index, new value)
@@ -178,27 +179,47 @@ def _maybe_int(v: object) -> object:
     return int(v) if isinstance(v, str) and v.isdigit() else v
 
 
-def _median_pair(median: float, n: int, step: float) -> tuple[float, float]:
+def _median_pair(median: float, n: int, step: float, split: bool = False) -> tuple[float, float]:
+    """The middle value(s) of ``n`` values on the ``step`` grid whose median is ``median``.
+
+    An even count on the grid gives two equal middle values, a tie, unless ``split``:
+    then one step either side (a column whose printed rank-sum P needs no ties).
+    """
     if n % 2:
         return median, median
     low = np.floor(median / step) * step
-    return low, 2 * median - low
+    high = 2 * median - low
+    if split and abs(high - low) < step / 2:
+        low, high = (float(np.round((median + d) / step) * step) for d in (-step, step))
+    return low, high
 
 
 def exact_values(
-    n: int, median: float, lo: float, hi: float, step: float, rng: np.random.Generator
+    n: int,
+    median: float,
+    lo: float,
+    hi: float,
+    step: float,
+    rng: np.random.Generator,
+    split: bool = False,
 ) -> np.ndarray:
     """``n`` values (multiples of ``step``) whose median, min and max are exactly these.
+
+    With ``split``, an even ``n`` whose median lies on the grid gets two different
+    middle values, one step either side, instead of a tie (:func:`_median_pair`).
 
     Examples
     --------
     >>> v = exact_values(29, 5.5, 1.3, 24.0, 0.01, np.random.default_rng(0))
     >>> float(np.median(v)), float(v.min()), float(v.max())
     (5.5, 1.3, 24.0)
+    >>> w = np.sort(exact_values(12, 1.37, 0.72, 2.58, 0.01, np.random.default_rng(0), split=True))
+    >>> w[5:7].round(2).tolist(), round(float(np.median(w)), 10)
+    ([1.36, 1.38], 1.37)
     """
     if n < 3:
         raise ValueError(f"need at least 3 values for a median (range), got n = {n}")
-    m1, m2 = _median_pair(median, n, step)
+    m1, m2 = _median_pair(median, n, step, split)
     k = (n - 2) // 2 - (0 if n % 2 else 1)
     below = np.round(rng.uniform(lo, m1, k) / step) * step
     above = np.round(rng.uniform(m2, hi, k) / step) * step
@@ -207,14 +228,19 @@ def exact_values(
 
 
 def interior_change(
-    values: pd.Series, anchors: tuple[float, float, float], step: float, rng: np.random.Generator
+    values: pd.Series,
+    anchors: tuple[float, float, float],
+    step: float,
+    rng: np.random.Generator,
+    split: bool = False,
 ) -> tuple[object, float] | None:
     """Pick a non-anchor value and a new one in the same half: (index, new value).
 
-    The median, minimum and maximum of ``values`` are unchanged by the change.
+    The median, minimum and maximum of ``values`` are unchanged by the change
+    (``split``: as :func:`exact_values` built them).
     """
     med, lo, hi = anchors
-    m1, m2 = _median_pair(med, len(values), step)
+    m1, m2 = _median_pair(med, len(values), step, split)
     order = values.sort_values(kind="stable")
     n = len(order)
     pick = int(rng.integers(1, n - 1))
@@ -225,7 +251,7 @@ def interior_change(
 
 
 def interior_steps(
-    values: pd.Series, anchors: tuple[float, float, float], step: float
+    values: pd.Series, anchors: tuple[float, float, float], step: float, split: bool = False
 ) -> Iterator[tuple[object, float]]:
     """Every non-anchor value moved one ``step`` either way within its half: (index, new).
 
@@ -239,7 +265,7 @@ def interior_steps(
     [(1, 2.0), (1, 4.0), (3, 5.0), (3, 7.0)]
     """
     med, lo, hi = anchors
-    m1, m2 = _median_pair(med, len(values), step)
+    m1, m2 = _median_pair(med, len(values), step, split)
     order = values.sort_values(kind="stable")
     n = len(order)
     for pick in range(1, n - 1):
@@ -271,6 +297,11 @@ def column_swaps(cohort: pd.DataFrame, cols: list[str], rows: list[int]) -> Iter
                 yield [(c, x, cohort.at[y, c]) for c in cols for x, y in ((i, j), (j, i))]
 
 
+def split_median(entry: dict) -> bool:
+    """Whether a continuous column's even-count medians are built without a tie."""
+    return bool(entry.get("split_median", False))
+
+
 def construct_continuous(spec: Spec, strata: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
     """Values whose median, minimum and maximum per stratum equal the printed ones."""
     out = pd.DataFrame(index=strata.index)
@@ -279,7 +310,7 @@ def construct_continuous(spec: Spec, strata: pd.Series, rng: np.random.Generator
         values = pd.Series(np.nan, index=strata.index)
         for stratum in spec.strata:
             rows = strata.index[strata == stratum]
-            vals = exact_values(len(rows), *entry[stratum], step, rng)
+            vals = exact_values(len(rows), *entry[stratum], step, rng, split_median(entry))
             values.loc[rows] = vals
         out[col] = values
     return out
@@ -312,7 +343,9 @@ def construct_within(spec: Spec, cohort: pd.DataFrame, rng: np.random.Generator)
         values = pd.Series(float(entry["otherwise"]), index=cohort.index)
         for stratum in spec.strata:
             rows = cohort.index[(cohort["stratum"] == stratum) & (cohort[parent] == 1)]
-            values.loc[rows] = exact_values(len(rows), *entry[stratum], step, rng)
+            values.loc[rows] = exact_values(
+                len(rows), *entry[stratum], step, rng, split_median(entry)
+            )
         cohort[col] = values
 
 

@@ -35,6 +35,7 @@ from carbook.reconstruct.construction import (
     interior_steps,
     reads,
     source_columns,
+    split_median,
 )
 from carbook.reconstruct.covariates import ANNEAL_STEPS, candidates, fast_targets, solve_group
 from carbook.reconstruct.exhaustive import solve_small
@@ -66,7 +67,9 @@ def _interior_move(spec: Spec, strata_col: str) -> Move:
         if "within" in entry:
             rows = rows[cohort.loc[rows, str(entry["within"])].to_numpy() == 1]
         step = 10.0 ** -int(entry["decimals"])
-        change = interior_change(cohort.loc[rows, col], entry[stratum], step, rng)
+        change = interior_change(
+            cohort.loc[rows, col], entry[stratum], step, rng, split_median(entry)
+        )
         return [] if change is None else [(col, *change)]
 
     return move
@@ -435,7 +438,7 @@ def _interior_steps(spec: Spec, cohort: pd.DataFrame, strata: np.ndarray) -> Ite
                 keep &= np.asarray(cohort[str(entry["within"])].to_numpy()) == 1
             rows = np.flatnonzero(keep)
             values = pd.Series(np.asarray(cohort[col].to_numpy(float))[rows], index=rows)
-            for i, new in interior_steps(values, entry[stratum], step):
+            for i, new in interior_steps(values, entry[stratum], step, split_median(entry)):
                 yield [(col, int(i), new)]
 
 

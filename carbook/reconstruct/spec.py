@@ -132,6 +132,8 @@ def _continuous(raw: dict, strata: dict[str, int], reg: pd.DataFrame) -> dict[st
         if "within" in spec:
             entry["within"] = str(spec["within"])
             entry["otherwise"] = float(spec.get("otherwise", "nan"))
+        if spec.get("split_median"):
+            entry["split_median"] = True
         for stratum in strata:
             printed = _printed(reg, spec[stratum], f"continuous {col}.{stratum}")
             if set(printed) != {"value", "low", "high"}:
