@@ -51,7 +51,7 @@ def test_exact_values_hit_median_and_range(n, median, lo, hi, step):
     st.integers(0, 2**32 - 1),
 )
 @settings(max_examples=60, deadline=None)
-def test_a_split_median_has_no_tie_and_interior_moves_keep_it(n, median_steps, seed):
+def test_a_split_median_has_an_untied_middle_pair_that_interior_moves_keep(n, median_steps, seed):
     median, step, rng = median_steps / 100, 0.01, np.random.default_rng(seed)
     lo, hi = median - 1.5, median + 2.0
     v = pd.Series(exact_values(n, median, lo, hi, step, rng, split=True))

@@ -216,10 +216,18 @@ def exact_values(
     >>> w = np.sort(exact_values(12, 1.37, 0.72, 2.58, 0.01, np.random.default_rng(0), split=True))
     >>> w[5:7].round(2).tolist(), round(float(np.median(w)), 10)
     ([1.36, 1.38], 1.37)
+    >>> exact_values(4, 1.0, 1.0, 3.0, 0.01, np.random.default_rng(0), split=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: the middle values 0.99, 1.01 of median 1 leave [1, 3]
     """
     if n < 3:
         raise ValueError(f"need at least 3 values for a median (range), got n = {n}")
     m1, m2 = _median_pair(median, n, step, split)
+    if m1 < lo or m2 > hi:
+        raise ValueError(
+            f"the middle values {m1:g}, {m2:g} of median {median:g} leave [{lo:g}, {hi:g}]"
+        )
     k = (n - 2) // 2 - (0 if n % 2 else 1)
     below = np.round(rng.uniform(lo, m1, k) / step) * step
     above = np.round(rng.uniform(m2, hi, k) / step) * step

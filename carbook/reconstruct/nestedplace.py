@@ -137,7 +137,11 @@ def inner_solutions(
     them met follows the best for ``then`` (the outer target, scored with the other
     rows as they are) while that lowers its loss. Every arrangement reached that meets
     ``ft``, and each neighbour one swap away that meets it too, is kept. Returns whole
-    columns, in the order found.
+    columns, in the order found. A step's arrangement keeps the score its batch gave it
+    (a column fitted alone can differ in the last bits:
+    :func:`carbook.reconstruct.binarycox.binary_cox`): a descent
+    that refitted it alone could step, by one ulp, to an arrangement equivalent to it
+    (the same fit), which changes neither what meets ``ft`` nor the neighbours found.
 
     Examples
     --------
