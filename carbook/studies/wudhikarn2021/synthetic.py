@@ -30,8 +30,8 @@ WALK_SELECTED = (
 SPLIT_CLAIMS = ("t1_steroid_dose_p",)
 SPLIT_SELECTED = (
     "the median dose of the 12 progressed built from two different middle values (1.36, "
-    "1.38) rather than a tie, chosen because only R's exact rank-sum P, which needs no "
-    "ties, prints .38"
+    "1.38) rather than a tie, chosen because R's exact rank-sum P, computed only without "
+    "ties, prints .38, and its approximation with two or three tied doses does not"
 )
 
 
