@@ -271,3 +271,18 @@ def test_scorecard_marks_the_hrs_the_walk_was_tuned_on_as_selected():
     rows = pd.DataFrame(reproduce_synthetic()).set_index("claim_id")
     for claim in WALK_CLAIMS:
         assert rows.loc[claim, "selected"].startswith("annealing walk"), claim
+
+
+def test_scorecard_marks_the_p_of_each_untied_median_column_as_selected():
+    """SPLIT_CLAIMS are exactly the rank-sum Ps read from a ``split_median`` column."""
+    from carbook.studies.wudhikarn2021.synthetic import SPLIT_CLAIMS, reproduce_synthetic
+
+    columns = {**SPEC.continuous, **SPEC.within}
+    split = {col for col, entry in columns.items() if entry.get("split_median")}
+    readers = {
+        t.claim for t in SPEC.targets if t.kind == "wilcoxon" and t.params["column"] in split
+    }
+    assert split == {"steroid_dose"} and readers == set(SPLIT_CLAIMS)
+    rows = pd.DataFrame(reproduce_synthetic()).set_index("claim_id")
+    for claim in SPLIT_CLAIMS:
+        assert rows.loc[claim, "selected"].startswith("the median dose"), claim

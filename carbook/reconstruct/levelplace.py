@@ -26,7 +26,7 @@ who progressed and whom Table 4 does not list was scored on Table 3's HR, 1.78
 (0.79-4.0), P .20. None printed all four parts; 667 printed the HR and both limits.
 Applied to that cohort, the placement met one more part (159 of 191: Table 2's
 inotuzumab HR whole, one part of Table 3's lost); 100 or 300 starts met no more
-than :data:`STARTS` did. Inside the calibration (a placement, after the CD19 one),
+than :data:`STARTS` did. Inside the calibration at ce4bf17 (a placement, after the CD19 one),
 20 seeds print 153-160 parts (median 155.5, total 3,115) against 152-158 (median 154,
 total 3,083) with the one column alone, at about 1 s more CPU per cohort. The draws
 come from their own generator (:data:`SEED`), so the calibration's stream is
